@@ -1,0 +1,1 @@
+"""The python-telegram-bot adapter: updates become events, screens become messages."""

@@ -1,0 +1,56 @@
+"""The migrations build exactly the schema the models declare, on SQLite and PostgreSQL."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from models import TelegramUser, create_db_engine, transaction, upsert_user
+from models.db import current_revision, downgrade, head_revision, upgrade
+
+TABLES = {
+    "alembic_version",
+    "audit_event",
+    "integration",
+    "oauth_state",
+    "outbox_message",
+    "processed_update",
+    "telegram_user",
+}
+
+
+def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        assert current_revision(engine) is None
+        upgrade(engine)
+        assert current_revision(engine) == head_revision() == "0001"
+        assert set(inspect(engine).get_table_names()) == TABLES
+        with engine.connect() as connection:
+            differences = compare_metadata(
+                MigrationContext.configure(connection), SQLModel.metadata
+            )
+        assert differences == []
+
+        downgrade(engine, "base")
+        assert current_revision(engine) is None
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+
+        upgrade(engine)  # and back up again, on the same database
+        assert current_revision(engine) == "0001"
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_accepts_a_url_and_is_idempotent(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
+    assert current_revision(database_url) == "0001"
+    engine = create_db_engine(database_url)
+    try:
+        with transaction(engine) as session:
+            upsert_user(session=session, telegram_id=1, chat_id=1)
+        with transaction(engine) as session:
+            assert session.get(TelegramUser, 1) is not None
+    finally:
+        engine.dispose()
