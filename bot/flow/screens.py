@@ -2,15 +2,30 @@
 
 A screen names its text by msgid (marked with `N_` so Babel extracts it) and keeps the values for
 its placeholders apart, so it can be rendered in any locale, escaped for Telegram's HTML, and
-checked by the localization tests without a chat.
+checked by the localization tests without a chat. A parameter may itself be a `Msg` (or a list of
+them): a translated piece, such as one line per ineligibility reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.i18n import N_
+
+# A URL button whose link the service makes fresh (a new single-use OAuth state) each time it
+# sends the screen, so that showing the screen again always offers a working link.
+AUTH_URL = "promote-bot:authorization-url"
+ADS_MANAGER_URL = "https://ads.tiktok.com/i18n/dashboard"
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A translatable piece of text with its own parameters."""
+
+    text: str
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -20,6 +35,7 @@ class Button:
     label: str
     action: str | None = None
     url: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,13 @@ class Screen:
     text: str
     params: Mapping[str, object] = field(default_factory=dict)
     buttons: tuple[tuple[Button, ...], ...] = ()
+    notice: Msg | None = None
+
+    def with_notice(self, notice: Msg) -> Screen:
+        return Screen(self.key, self.text, self.params, self.buttons, notice)
+
+
+Param = str | int | Msg | Sequence[Msg] | datetime | timedelta
 
 
 def welcome(*, name: str) -> Screen:
@@ -50,3 +73,311 @@ def welcome(*, name: str) -> Screen:
         ),
         params={"name": name},
     )
+
+
+def _yes_no(prefix: str) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(N_("Yes"), action=f"{prefix}:yes"), Button(N_("No"), action=f"{prefix}:no")),)
+
+
+def ask_registered() -> Screen:
+    return Screen(
+        key="eligibility_registered",
+        text=N_(
+            "<b>Eligibility</b> · question 1 of 2\n\nIs your business registered in Indonesia?"
+        ),
+        buttons=_yes_no("pre:reg"),
+    )
+
+
+def ask_adult() -> Screen:
+    return Screen(
+        key="eligibility_adult",
+        text=N_("<b>Eligibility</b> · question 2 of 2\n\nAre you 18 years old or older?"),
+        buttons=_yes_no("pre:age"),
+    )
+
+
+# NOTE: One line per reason why a user can't integrate yet, each with what to do about it.
+REASONS = {
+    "not_registered_in_indonesia": N_(
+        "Your business is not registered in Indonesia. This integration is only available "
+        "for businesses registered in Indonesia."
+    ),
+    "under_18": N_("You must be 18 or older to advertise on TikTok."),
+    "already_integrated": N_(
+        "This TikTok account's Fitur Promosi is already integrated with TikTok Ads Manager. "
+        "There is nothing more to do."
+    ),
+    "integration_in_progress": N_(
+        "An integration for this TikTok account is already in progress. Wait a few minutes, "
+        "then check again."
+    ),
+    "account_restricted": N_(
+        "This TikTok account is restricted from advertising. Check your notifications in the "
+        "TikTok app to see why and how to appeal."
+    ),
+    "region_not_supported": N_(
+        "This TikTok account's region is not supported yet. The integration is available for "
+        "accounts in Indonesia."
+    ),
+}
+UNKNOWN_REASON = N_("The TikTok backend gave a reason I don't know: {code}.")
+
+
+def reason_line(code: str) -> Msg:
+    text = REASONS.get(code)
+    return Msg(text) if text else Msg(UNKNOWN_REASON, {"code": code})
+
+
+def ineligible(*, reasons: Sequence[str], after_authorization: bool) -> Screen:
+    retry = (
+        Button(N_("Use another TikTok account"), action="auth:retry")
+        if after_authorization
+        else Button(N_("Answer again"), action="pre:again")
+    )
+    return Screen(
+        key="ineligible",
+        text=N_(
+            "Sorry, you can't integrate Fitur Promosi with TikTok Ads Manager yet:\n\n{reasons}"
+        ),
+        params={"reasons": [reason_line(code) for code in reasons]},
+        buttons=((retry,),),
+    )
+
+
+def terms(*, version: str, url: str, summary: str) -> Screen:
+    return Screen(
+        key="terms",
+        # NOTE: "Selanjutnya" is the button TikTok's own app uses for this step; keep it.
+        text=N_(
+            "<b>Latest terms of service</b> (version {version})\n"
+            "\n"
+            "{summary}\n"
+            "\n"
+            "Confirm that you have read the latest terms of service required to integrate "
+            "Fitur Promosi with TikTok Ads Manager by pressing <b>Next</b>."
+        ),
+        params={"version": version, "summary": summary},
+        buttons=(
+            (Button(N_("Read the terms"), url=url),),
+            (Button(N_("Next"), action="terms:next"),),
+        ),
+    )
+
+
+def authorize() -> Screen:
+    return Screen(
+        key="authorize",
+        text=N_(
+            "<b>Authorize access to your TikTok account</b>\n"
+            "\n"
+            "Press the button below, choose your TikTok account and press Authorize. The link "
+            "works once, for 15 minutes. Then come back here: I will continue by myself."
+        ),
+        buttons=(
+            (Button(N_("Authorize access"), url=AUTH_URL),),
+            (Button(N_("Get a new link"), action="auth:link"),),
+        ),
+    )
+
+
+def authorization_denied() -> Screen:
+    return authorize().with_notice(
+        Msg(N_("You did not authorize access, so I can't continue. Here is a new link."))
+    )
+
+
+def choose_account(*, promote_account: str, accounts: Sequence[Mapping[str, str]]) -> Screen:
+    rows = tuple(
+        (
+            Button(
+                N_("{name} (ID {id})"),
+                action=f"acct:{index}",
+                params={"name": account["name"], "id": account["id"]},
+            ),
+        )
+        for index, account in enumerate(accounts)
+    )
+    return Screen(
+        key="choose_account",
+        text=N_(
+            "✅ Access authorized for <b>{promote_account}</b>.\n"
+            "\n"
+            "Choose the TikTok Ads Manager account to sync with Fitur Promosi, by name and ID, "
+            "or create a new account."
+        ),
+        params={"promote_account": promote_account},
+        buttons=(*rows, (Button(N_("Create a new account"), action="acct:new"),)),
+    )
+
+
+def no_accounts(*, promote_account: str) -> Msg:
+    return Msg(
+        N_(
+            "✅ Access authorized for <b>{promote_account}</b>. Your TikTok account has no TikTok "
+            "Ads Manager account yet, so we will create a new one."
+        ),
+        {"promote_account": promote_account},
+    )
+
+
+def sync_review(
+    *, name: str, advertiser_id: str, differences: Sequence[Mapping[str, str]]
+) -> Screen:
+    back = Button(N_("Choose another account"), action="sync:back")
+    if differences:
+        return Screen(
+            key="sync_mismatch",
+            text=N_(
+                "You chose <b>{name}</b> (ID {id}).\n"
+                "\n"
+                "⚠️ Your payment information is not the same in Fitur Promosi and TikTok Ads "
+                "Manager:\n"
+                "{differences}\n"
+                "\n"
+                "Update your payment information so it is the same on both platforms, then "
+                "press Check again."
+            ),
+            params={
+                "name": name,
+                "id": advertiser_id,
+                "differences": [
+                    Msg(
+                        N_("{field}: Fitur Promosi “{promote}”, TikTok Ads Manager “{ads}”"),
+                        {
+                            "field": d.get("field", ""),
+                            "promote": d.get("promote", ""),
+                            "ads": d.get("ads_manager", ""),
+                        },
+                    )
+                    for d in differences
+                ],
+            },
+            buttons=((Button(N_("Check again"), action="sync:check"),), (back,)),
+        )
+    return Screen(
+        key="sync_review",
+        text=N_(
+            "You chose <b>{name}</b> (ID {id}).\n"
+            "\n"
+            "At the end of this process, this account's business details and billing "
+            "information will be integrated with Fitur Promosi. Your payment information is "
+            "the same on both platforms.\n"
+            "\n"
+            "After you confirm, you can't place Promote orders until the integration is "
+            "finished, usually only a few minutes."
+        ),
+        params={"name": name, "id": advertiser_id},
+        buttons=((Button(N_("Confirm and integrate"), action="sync:confirm"),), (back,)),
+    )
+
+
+def in_progress() -> Screen:
+    return Screen(
+        key="in_progress",
+        text=N_(
+            "⏳ <b>Integration in progress.</b>\n"
+            "\n"
+            "It usually takes only a few minutes. Until it is finished you can't place Promote "
+            "orders. I will send you a message here when it is done; /status shows how it is "
+            "going."
+        ),
+    )
+
+
+IN_PROGRESS_REMINDER = Msg(
+    N_("⏳ Integration in progress: Promote orders are blocked until it is finished.")
+)
+
+
+def status_in_progress(*, elapsed: timedelta) -> Screen:
+    return Screen(
+        key="status_in_progress",
+        text=N_(
+            "⏳ The integration has been running for {elapsed}. It usually takes a few minutes; "
+            "I will message you when it is done."
+        ),
+        params={"elapsed": elapsed},
+    )
+
+
+def completed(*, advertiser_name: str, advertiser_id: str) -> Screen:
+    return Screen(
+        key="completed",
+        text=N_(
+            "🎉 <b>Fitur Promosi is now integrated with TikTok Ads Manager!</b>\n"
+            "\n"
+            "Account: <b>{name}</b> (ID {id})\n"
+            "\n"
+            "What changed: your Promote orders now use this account's business details and "
+            "billing information, and you can place Promote orders again.\n"
+            "\n"
+            "To top up your balance, open TikTok Ads Manager and go to Payment."
+        ),
+        params={"name": advertiser_name, "id": advertiser_id},
+        buttons=((Button(N_("Open TikTok Ads Manager"), url=ADS_MANAGER_URL),),),
+    )
+
+
+def failed(*, reason: str) -> Screen:
+    return Screen(
+        key="failed",
+        text=N_(
+            "❌ <b>The integration did not succeed.</b>\n"
+            "\n"
+            "Reason: {reason}\n"
+            "\n"
+            "Nothing was changed. You can try again."
+        ),
+        params={"reason": reason},
+        buttons=((Button(N_("Try again"), action="retry"),),),
+    )
+
+
+def cancelled() -> Screen:
+    return Screen(
+        key="cancelled",
+        text=N_("Cancelled. Nothing was submitted. Send /start to begin again."),
+    )
+
+
+def cannot_cancel() -> Msg:
+    return Msg(N_("The integration has already been submitted and can't be cancelled now."))
+
+
+def help_screen() -> Screen:
+    return Screen(
+        key="help",
+        text=N_(
+            "I help you integrate Fitur Promosi with TikTok Ads Manager.\n"
+            "\n"
+            "/start – start, or continue where you left off\n"
+            "/status – where you are now\n"
+            "/cancel – stop before submitting\n"
+            "/help – this message"
+        ),
+    )
+
+
+STEP_NAMES = {
+    "eligibility": N_("eligibility check"),
+    "terms": N_("terms of service"),
+    "authorize": N_("authorize access"),
+    "account": N_("choose an account"),
+    "sync_review": N_("review the account to sync"),
+    "details": N_("business details and billing information"),
+    "submitted": N_("integration in progress"),
+    "completed": N_("integration completed"),
+    "failed": N_("integration failed"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def status_at(step: str) -> Msg:
+    return Msg(N_("You are at: {step}."), {"step": Msg(STEP_NAMES[step])})
+
+
+NOT_STARTED = Msg(N_("You haven't started yet. Send /start to begin."))
+STALE_BUTTON = Msg(N_("That button is no longer valid. Here is where you are now:"))
+USE_BUTTONS = Msg(N_("Please choose one of the buttons below."))
+WELCOME_BACK = Msg(N_("Welcome back! Let's continue where you left off."))

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from html import escape
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime, format_timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.flow.screens import Screen
+from bot.flow.screens import Msg, Screen
 from bot.i18n import translations
+
+DISPLAY_TIMEZONE = ZoneInfo("Asia/Jakarta")
 
 
 @dataclass(frozen=True)
@@ -17,16 +23,45 @@ class RenderedMessage:
     reply_markup: InlineKeyboardMarkup | None
 
 
-def render(screen: Screen, locale: str) -> RenderedMessage:
-    """Translate the text and labels; escape parameter values, never the translated markup."""
-    gettext = translations(locale).gettext
-    values = {key: escape(str(value), quote=False) for key, value in screen.params.items()}
-    text = gettext(screen.text).format(**values)
+def render(screen: Screen, locale: str, *, callback_prefix: str = "") -> RenderedMessage:
+    """Translate the text and labels; escape parameter values, never the translated markup.
+
+    `callback_prefix` goes in front of every button's action (the adapter's stale-button
+    check).
+    """
+    text = render_text(Msg(screen.text, screen.params), locale)
+    if screen.notice is not None:
+        text = render_text(screen.notice, locale) + "\n\n" + text
     rows = [
         [
-            InlineKeyboardButton(gettext(button.label), callback_data=button.action, url=button.url)
+            InlineKeyboardButton(
+                render_text(Msg(button.label, button.params), locale),
+                callback_data=callback_prefix + button.action if button.action else None,
+                url=button.url,
+            )
             for button in row
         ]
         for row in screen.buttons
     ]
     return RenderedMessage(text=text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+def render_text(message: Msg, locale: str) -> str:
+    """The translation of `message` with each parameter formatted for `locale`."""
+    gettext = translations(locale).gettext
+    values = {key: _value(value, locale) for key, value in message.params.items()}
+    return gettext(message.text).format(**values)
+
+
+def _value(value: object, locale: str) -> str:
+    if isinstance(value, Msg):
+        return render_text(value, locale)
+    if isinstance(value, list | tuple):
+        return "\n".join("• " + _value(item, locale) for item in value)
+    if isinstance(value, timedelta):
+        return format_timedelta(value, threshold=1.0, locale=locale)
+    if isinstance(value, datetime):
+        return format_datetime(value, "long", tzinfo=DISPLAY_TIMEZONE, locale=locale)
+    if isinstance(value, Mapping):
+        raise TypeError("a screen parameter must be text, a number, a Msg or a list of Msg")
+    return escape(str(value), quote=False)
