@@ -44,14 +44,17 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
 
     sandbox_telegram_port: int = Field(default=8081, ge=0, le=65535)
+    sandbox_tiktok_port: int = Field(default=8082, ge=0, le=65535)
+    sandbox_integration_seconds: float = Field(default=60.0, ge=0)
 
     tiktok_app_id: str = "sandbox-app"
     tiktok_app_secret: SecretStr = SecretStr("sandbox-secret")
-    tiktok_api_base_url: str = "http://127.0.0.1:8082"
-    tiktok_auth_url: str = "http://127.0.0.1:8082/portal/auth"
-    promote_api_base_url: str = "http://127.0.0.1:8082/promote/v1"
+    tiktok_api_base_url: str | None = None
+    tiktok_auth_url: str | None = None
+    promote_api_base_url: str | None = None
 
     token_encryption_key: SecretStr | None = None
+    poll_interval_seconds: float = Field(default=2.0, gt=0, le=300)
     support_chat_id: int | None = None
     tester_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: str = "id"
@@ -152,6 +155,27 @@ class Settings(BaseSettings):
         if self.embedded:
             return f"http://127.0.0.1:{self.sandbox_telegram_port}/bot"
         return "https://api.telegram.org/bot"
+
+    @property
+    def tiktok_sandboxed(self) -> bool:
+        """True when no TikTok address is configured: `run` starts the TikTok sandbox."""
+        return not (self.tiktok_api_base_url or self.tiktok_auth_url or self.promote_api_base_url)
+
+    @property
+    def _tiktok_sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox_tiktok_port}"
+
+    @property
+    def tiktok_api_url(self) -> str:
+        return self.tiktok_api_base_url or self._tiktok_sandbox_url
+
+    @property
+    def tiktok_authorize_url(self) -> str:
+        return self.tiktok_auth_url or f"{self._tiktok_sandbox_url}/portal/auth"
+
+    @property
+    def promote_api_url(self) -> str:
+        return self.promote_api_base_url or f"{self._tiktok_sandbox_url}/promote/v1"
 
     @property
     def db_url(self) -> str:

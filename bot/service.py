@@ -1,22 +1,55 @@
 """The one place that runs an event for a user: load, decide, save, answer with screens.
 
-Every entry point (a Telegram update, later the OAuth callback, a backend status change, an agent)
-comes through here. The store is synchronous, so each event runs its unit of work in a worker
-thread; the per-user lock (a row lock on PostgreSQL) serializes events of one user.
+Every entry point (a Telegram update, the OAuth callback, the status poller, later an agent) comes
+through here. An event runs in two phases so that no network call happens inside a database
+transaction: (1) under the per-user lock, load the integration, run the flow, save, and collect
+its effects; (2) outside the transaction, perform each effect (a backend call) and run its
+outcome as a new event, again under the lock. The store is synchronous, so each transaction runs
+in a worker thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from bot.flow import screens
-from bot.flow.screens import Screen
-from bot.i18n import choose_locale
+from bot.backends import (
+    BackendError,
+    BillingInfo,
+    BusinessDetails,
+    CreateIntegration,
+    IntegrationRequest,
+    PromoteClient,
+    RequestRejected,
+    SyncIntegration,
+    TikTokClient,
+)
+from bot.crypto import TokenCipher
+from bot.flow import events as ev
+from bot.flow import machine, screens
+from bot.flow.machine import ENDED, State, Step, Transition
+from bot.flow.screens import AUTH_URL, Msg, Screen
+from bot.i18n import N_, choose_locale
 from models import store
 from models.db import transaction
+from models.errors import OAuthStateError, OAuthStateExpired, OAuthStateUsed
+from models.tables import Integration, OutboxMessage, TelegramUser
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_STEP = {
+    Step.submitted: "in_progress",
+    Step.completed: "completed",
+    Step.failed: "failed",
+    Step.cancelled: "cancelled",
+}
 
 
 @dataclass(frozen=True)
@@ -32,25 +65,185 @@ class Profile:
 
 @dataclass(frozen=True)
 class Reply:
-    """Screens to show one user, in their locale."""
+    """Screens to show one user, in their locale. Buttons carry `callback_prefix` so that a
+    press can be matched to the integration and version it was shown for."""
 
     chat_id: int
     locale: str
     screens: tuple[Screen, ...]
+    callback_prefix: str = ""
+    stale: bool = False  # the answer to a button of an earlier screen
+
+    def then(self, other: Reply | None) -> Reply:
+        if other is None:
+            return self
+        return replace(other, screens=self.screens + other.screens)
+
+
+@dataclass(frozen=True)
+class ButtonToken:
+    """What a button's callback data says about when it was shown."""
+
+    integration_id: int
+    version: int
+
+    def prefix(self) -> str:
+        return f"{self.integration_id}.{self.version}|"
+
+    @staticmethod
+    def parse(data: str) -> tuple[ButtonToken | None, str]:
+        head, sep, action = data.partition("|")
+        integration_id, dot, version = head.partition(".")
+        if not (sep and dot and integration_id.isdigit() and version.isdigit()):
+            return None, data
+        return ButtonToken(int(integration_id), int(version)), action
+
+
+@dataclass(frozen=True)
+class CallbackPage:
+    """What the OAuth callback tells the browser, and what it pushes to the chat."""
+
+    outcome: str  # authorized | denied | invalid | expired | used | failed
+    locale: str
+    reply: Reply | None = None
+
+
+@dataclass
+class _Applied:
+    reply: Reply | None
+    effects: tuple[ev.Effect, ...] = ()
+    user_id: int = 0
+    integration_id: int | None = None
+    locale: str = "id"
+    token: str | None = field(default=None, repr=False)
 
 
 class Service:
-    def __init__(self, engine: Engine, *, default_locale: str = "id") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        tiktok: TikTokClient,
+        promote: PromoteClient,
+        cipher: TokenCipher,
+        redirect_uri: str,
+        default_locale: str = "id",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._engine = engine
+        self._tiktok = tiktok
+        self._promote = promote
+        self._cipher = cipher
+        # Where TikTok sends the browser back; the runner sets it once the web app is bound.
+        self.redirect_uri = redirect_uri
         self.default_locale = default_locale
+        self._now = clock
 
-    async def start(self, *, update_id: int, profile: Profile, payload: str | None) -> Reply | None:
-        """`/start` (optionally with a deep-link payload). None: the update was seen before."""
-        return await asyncio.to_thread(self._start, update_id, profile, payload)
+    # --- entry points ---------------------------------------------------------------------
 
-    def _start(self, update_id: int, profile: Profile, payload: str | None) -> Reply | None:
+    async def user_event(
+        self,
+        *,
+        profile: Profile,
+        event: ev.Event,
+        update_id: int | None = None,
+        button: ButtonToken | None = None,
+    ) -> Reply | None:
+        """A user's command, button or text. None: the update was seen before."""
+        applied = await asyncio.to_thread(self._apply_user, profile, event, update_id, button)
+        if applied is None:
+            return None
+        return await self._perform(applied)
+
+    async def authorization_callback(
+        self, *, state: str | None, auth_code: str | None, error: str | None
+    ) -> CallbackPage:
+        """TikTok sent the browser back: check the state, exchange the code, move the chat on."""
+        try:
+            claimed = await asyncio.to_thread(self._claim_state, state or "")
+        except OAuthStateError as exc:
+            kind = (
+                "expired"
+                if isinstance(exc, OAuthStateExpired)
+                else "used"
+                if isinstance(exc, OAuthStateUsed)
+                else "invalid"
+            )
+            await asyncio.to_thread(self._audit_rejected_state, kind, exc)
+            return CallbackPage(kind, await asyncio.to_thread(self._locale_of, exc))
+        user_id, integration_id, locale = claimed
+        if error or not auth_code:
+            applied = await asyncio.to_thread(
+                self._apply_outcome, user_id, integration_id, ev.AuthDenied(), None
+            )
+            return CallbackPage("denied", locale, applied.reply if applied else None)
+        try:
+            grant = await self._tiktok.exchange_code(auth_code)
+            advertisers = await self._tiktok.advertisers(grant.access_token)
+            eligibility = await self._promote.eligibility(grant.access_token)
+        except BackendError as exc:
+            log.warning("authorization for integration %s failed: %s", integration_id, exc)
+            applied = await asyncio.to_thread(
+                self._apply_outcome, user_id, integration_id, ev.Pressed("auth:link"), None
+            )
+            reply = applied.reply if applied else None
+            if reply is not None:
+                notice = Msg(N_("Linking with TikTok did not work. Please try again."))
+                reply = replace(
+                    reply, screens=(reply.screens[0].with_notice(notice), *reply.screens[1:])
+                )
+            return CallbackPage("failed", locale, reply)
+        authorized = ev.Authorized(
+            promote_account=eligibility.promote_account.name,
+            accounts=tuple(ev.Account(a.advertiser_id, a.advertiser_name) for a in advertisers),
+            eligible=eligibility.eligible,
+            reasons=tuple(eligibility.reasons),
+        )
+        applied = await asyncio.to_thread(
+            self._apply_outcome,
+            user_id,
+            integration_id,
+            authorized,
+            self._cipher.encrypt(grant.access_token),
+        )
+        reply = await self._perform(applied) if applied else None
+        return CallbackPage("authorized", locale, reply)
+
+    async def outside_event(self, *, integration_id: int, event: ev.Event) -> None:
+        """News from a backend for one integration (the status poller).
+
+        What the user should see is queued in the outbox in the same transaction as the state
+        change, and pushed from there: once, even if the process dies before the send.
+        """
+        user_id = await asyncio.to_thread(self._owner_of, integration_id)
+        await asyncio.to_thread(
+            self._apply_outcome, user_id, integration_id, event, None, push=True
+        )
+
+    def current_reply(self, integration_id: int) -> Reply:
+        """The integration's own current screen for its user (what a push shows)."""
         with transaction(self._engine) as session:
-            if not store.claim_update(session=session, update_id=update_id):
+            integration = session.get(Integration, integration_id)
+            assert integration is not None
+            user = session.get(TelegramUser, integration.user_id)
+            assert user is not None
+            state = _state(integration)
+            shown = machine.current_screens(state, now=self._now())
+            return self._reply(session, user, integration, shown)
+
+    # --- phase 1: under the lock ----------------------------------------------------------
+
+    def _apply_user(
+        self,
+        profile: Profile,
+        event: ev.Event,
+        update_id: int | None,
+        button: ButtonToken | None,
+    ) -> _Applied | None:
+        with transaction(self._engine) as session:
+            if update_id is not None and not store.claim_update(
+                session=session, update_id=update_id
+            ):
                 return None
             user = store.upsert_user(
                 session=session,
@@ -60,17 +253,332 @@ class Service:
                 first_name=profile.first_name,
                 language_code=profile.language_code,
             )
+            integration = store.current_integration(session=session, user_id=user.id)
+            opening: tuple[Screen, ...] = ()
+            fresh = False
+            if isinstance(event, ev.Start):
+                store.append_audit(
+                    session=session,
+                    kind="start",
+                    user_id=user.id,
+                    detail={"deep_link": event.payload is not None},
+                )
+                if integration is None or Step(integration.step) in ENDED:
+                    integration = store.start_integration(session=session, user_id=user.id)
+                    opening = (screens.welcome(name=profile.first_name),)
+                    fresh = True
+            if integration is None:
+                return _Applied(
+                    Reply(user.chat_id, self._locale(user), (screens.help_screen(),)),
+                    user_id=user.id,
+                )
+            state = _state(integration)
+            now = self._now()
+            if fresh:
+                return self._save(session, user, integration, machine.stay(state, now=now), opening)
+            if isinstance(event, ev.Pressed) and button != ButtonToken(
+                integration.id, integration.version
+            ):
+                stale = machine.stay(state, screens.STALE_BUTTON, now=now)
+                applied = self._save(session, user, integration, stale, opening)
+                applied.reply = replace(applied.reply, stale=True) if applied.reply else None
+                return applied
+            return self._save(
+                session, user, integration, machine.handle(state, event, now=now), opening
+            )
+
+    def _apply_outcome(
+        self,
+        user_id: int,
+        integration_id: int,
+        event: ev.Event,
+        token: str | None,
+        *,
+        push: bool = False,
+    ) -> _Applied | None:
+        """An outcome for one integration (the flow ignores what no longer fits its step)."""
+        with transaction(self._engine) as session:
+            user = store.lock_user(session=session, telegram_id=user_id)
+            integration = session.get(Integration, integration_id)
+            if user is None or integration is None:
+                return None
+            transition = machine.handle(_state(integration), event, now=self._now())
+            if token is not None and transition.audit is not None:
+                integration.access_token_encrypted = token
+            applied = self._save(session, user, integration, transition, ())
+            if push and transition.screens and transition.audit is not None:
+                store.enqueue_outbox(
+                    session=session,
+                    user_id=user.id,
+                    chat_id=user.chat_id,
+                    kind=transition.audit,
+                    payload={"integration_id": integration_id},
+                    dedupe_key=f"{transition.audit}:{integration_id}",
+                )
+                applied.reply = None
+            return applied
+
+    def _save(
+        self,
+        session: Session,
+        user: TelegramUser,
+        integration: Integration,
+        transition: Transition,
+        opening: tuple[Screen, ...],
+    ) -> _Applied:
+        if transition.audit is not None:
+            integration.step = transition.state.step.value
+            integration.data = dict(transition.state.data)
+            integration.status = STATUS_BY_STEP.get(transition.state.step, "active")
+            now = self._now()
+            if transition.state.step is Step.submitted and integration.submitted_at is None:
+                integration.submitted_at = now
+            if transition.state.step in ENDED:
+                integration.completed_at = now
+            accepted = transition.state.data.get("terms_accepted")
+            if accepted and integration.terms_version is None:
+                integration.terms_version = accepted["version"]
+                integration.terms_accepted_at = datetime.fromisoformat(accepted["at"])
+            store.save_integration(
+                session=session,
+                integration=integration,
+                event=transition.audit,
+                detail=dict(transition.audit_detail or {}),
+            )
+        shown = opening + transition.screens
+        return _Applied(
+            reply=self._reply(session, user, integration, shown) if shown else None,
+            effects=transition.effects,
+            user_id=user.id,
+            integration_id=integration.id,
+            locale=self._locale(user),
+            token=integration.access_token_encrypted,
+        )
+
+    def _reply(
+        self,
+        session: Session,
+        user: TelegramUser,
+        integration: Integration,
+        shown: tuple[Screen, ...],
+    ) -> Reply:
+        assert integration.id is not None
+        return Reply(
+            chat_id=user.chat_id,
+            locale=self._locale(user),
+            screens=tuple(self._with_links(session, user, integration, s) for s in shown),
+            callback_prefix=ButtonToken(integration.id, integration.version).prefix(),
+        )
+
+    def _with_links(
+        self, session: Session, user: TelegramUser, integration: Integration, screen: Screen
+    ) -> Screen:
+        """Put a fresh single-use authorization link on every authorization button."""
+        if not any(b.url == AUTH_URL for row in screen.buttons for b in row):
+            return screen
+        assert integration.id is not None
+        state = store.create_oauth_state(
+            session=session, user_id=user.id, integration_id=integration.id
+        )
+        url = self._tiktok.authorization_url(state=state, redirect_uri=self.redirect_uri)
+        rows = tuple(
+            tuple(replace(b, url=url) if b.url == AUTH_URL else b for b in row)
+            for row in screen.buttons
+        )
+        return replace(screen, buttons=rows)
+
+    def _locale(self, user: TelegramUser) -> str:
+        return choose_locale(
+            chosen=user.locale, language_code=user.language_code, default=self.default_locale
+        )
+
+    def _claim_state(self, state: str) -> tuple[int, int, str]:
+        with transaction(self._engine) as session:
+            claimed = store.consume_oauth_state(session=session, state=state, now=self._now())
+            user = session.get(TelegramUser, claimed.user_id)
             store.append_audit(
                 session=session,
-                kind="start",
-                user_id=user.id,
-                detail={"deep_link": payload is not None},
+                kind="oauth_callback",
+                user_id=claimed.user_id,
+                integration_id=claimed.integration_id,
             )
-            locale = choose_locale(
-                chosen=user.locale, language_code=user.language_code, default=self.default_locale
+            locale = self._locale(user) if user else self.default_locale
+            return claimed.user_id, claimed.integration_id, locale
+
+    def _audit_rejected_state(self, kind: str, exc: OAuthStateError) -> None:
+        with transaction(self._engine) as session:
+            store.append_audit(
+                session=session,
+                kind="oauth_state_rejected",
+                user_id=getattr(exc, "user_id", None),
+                integration_id=getattr(exc, "integration_id", None),
+                detail={"reason": kind},
             )
-            return Reply(
-                chat_id=user.chat_id,
-                locale=locale,
-                screens=(screens.welcome(name=profile.first_name),),
+
+    def _locale_of(self, exc: OAuthStateError) -> str:
+        user_id = getattr(exc, "user_id", None)
+        if user_id is None:
+            return self.default_locale
+        with Session(self._engine) as session:
+            user = session.get(TelegramUser, user_id)
+            return self._locale(user) if user else self.default_locale
+
+    def _owner_of(self, integration_id: int) -> int:
+        with Session(self._engine) as session:
+            integration = session.get(Integration, integration_id)
+            assert integration is not None
+            return integration.user_id
+
+    # --- phase 2: effects, outside the transaction ----------------------------------------
+
+    async def _perform(self, applied: _Applied) -> Reply | None:
+        reply = applied.reply
+        for effect in applied.effects:
+            outcome = await self._outcome_of(effect, applied)
+            assert applied.integration_id is not None
+            if outcome is None:
+                shown = await asyncio.to_thread(self.current_reply, applied.integration_id)
+                reply = reply.then(shown) if reply else shown
+                continue
+            following = await asyncio.to_thread(
+                self._apply_outcome, applied.user_id, applied.integration_id, outcome, None
             )
+            if following is None:
+                continue
+            more = await self._perform(following)
+            if more is not None:
+                reply = reply.then(more) if reply else more
+        return reply
+
+    async def _outcome_of(self, effect: ev.Effect, applied: _Applied) -> ev.Event | None:
+        """The event an effect's backend call produced; None when the backend can't answer."""
+        token = self._cipher.decrypt(applied.token) if applied.token else None
+        try:
+            match effect:
+                case ev.FetchTerms():
+                    terms = await self._promote.current_terms(
+                        locale=applied.locale, access_token=token
+                    )
+                    return ev.TermsFetched(terms.version, terms.url, terms.summary)
+                case ev.ComparePayment(advertiser_id=advertiser_id):
+                    assert token is not None
+                    comparison = await self._promote.compare_payment(token, advertiser_id)
+                    differences = tuple(
+                        {"field": d.field, "promote": d.promote, "ads_manager": d.ads_manager}
+                        for d in comparison.differences
+                    )
+                    return ev.PaymentCompared(comparison.matches, differences)
+                case ev.Submit(request=request):
+                    return await self.submit(applied.integration_id, applied.token, request)
+        except BackendError as exc:
+            log.warning(
+                "%s for integration %s: %s", type(effect).__name__, applied.integration_id, exc
+            )
+        return None
+
+    async def submit(
+        self, integration_id: int | None, token: str | None, request: dict[str, Any]
+    ) -> ev.Event | None:
+        """Start the integration; safe to repeat (the idempotency key names this attempt).
+
+        `token` is the stored (encrypted) access token. A temporary failure raises
+        BackendUnavailable: the poller submits again later.
+        """
+        assert integration_id is not None and token is not None
+        attempt = await asyncio.to_thread(self._attempt_of, integration_id)
+        key = f"promote-bot-{integration_id}-{attempt}"
+        access_token = self._cipher.decrypt(token)
+        try:
+            status = await self._promote.start_integration(
+                access_token, integration_request(request), idempotency_key=key
+            )
+        except RequestRejected as exc:
+            return ev.SubmitRejected(str(exc.message))
+        return ev.Submitted(
+            status.integration_id, status.started_at, int(status.estimated_seconds or 0)
+        )
+
+    def _attempt_of(self, integration_id: int) -> int:
+        with Session(self._engine) as session:
+            integration = session.get(Integration, integration_id)
+            assert integration is not None
+            return int(integration.data.get("attempt", 1))
+
+    # --- for the status poller and the outbox --------------------------------------------
+
+    def submitted_integrations(self) -> list[tuple[int, dict[str, Any], str | None]]:
+        """(id, submission, encrypted token) of every integration waiting for the backend."""
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(Integration).where(Integration.step == Step.submitted.value)
+            ).all()
+            return [
+                (row.id, dict(row.data["submission"]), row.access_token_encrypted)
+                for row in rows
+                if row.id is not None
+            ]
+
+    async def follow(
+        self, integration_id: int, submission: dict[str, Any], token: str | None
+    ) -> bool:
+        """One look at a submitted integration; True when it is still running.
+
+        A submission that never reached the backend (the process died, or the backend was
+        down) is sent again with the same idempotency key, so no second account is created.
+        """
+        if token is None:
+            return True
+        access_token = self._cipher.decrypt(token)
+        try:
+            remote_id = submission.get("remote_id")
+            if remote_id is None:
+                outcome = await self.submit(integration_id, token, submission["request"])
+                if outcome is not None:
+                    await self.outside_event(integration_id=integration_id, event=outcome)
+                return not isinstance(outcome, ev.SubmitRejected)
+            status = await self._promote.integration_status(access_token, remote_id)
+        except BackendError as exc:
+            log.warning("following integration %s: %s", integration_id, exc)
+            return True
+        if status.status == "in_progress":
+            return True
+        finished = ev.Finished(
+            succeeded=status.status == "succeeded",
+            advertiser_id=status.advertiser_id,
+            advertiser_name=status.advertiser_name,
+            reason=status.failure_reason,
+        )
+        await self.outside_event(integration_id=integration_id, event=finished)
+        return False
+
+    def due_pushes(self) -> list[tuple[int, int]]:
+        """(outbox id, integration id) of the messages to push now."""
+        with transaction(self._engine) as session:
+            due = store.due_outbox(session=session, now=self._now())
+            return [(m.id, m.payload["integration_id"]) for m in due if m.id is not None]
+
+    def pushed(self, outbox_id: int, *, error: str | None = None, retry_in: float = 30) -> None:
+        with transaction(self._engine) as session:
+            message = session.get(OutboxMessage, outbox_id)
+            assert message is not None
+            if error is None:
+                store.mark_outbox_sent(session=session, message=message, now=self._now())
+            else:
+                retry_at = self._now() + timedelta(seconds=retry_in)
+                store.mark_outbox_failed(
+                    session=session, message=message, error=error, retry_at=retry_at
+                )
+
+
+def integration_request(request: dict[str, Any]) -> IntegrationRequest:
+    """The flow's request (plain data, as stored) as the Promote client's type."""
+    if request["mode"] == "sync":
+        return SyncIntegration(advertiser_id=request["advertiser_id"])
+    business = {k: v for k, v in request["business"].items() if k != "website"}
+    return CreateIntegration(
+        business=BusinessDetails(**business), billing=BillingInfo(**request["billing"])
+    )
+
+
+def _state(integration: Integration) -> State:
+    return State(Step(integration.step), dict(integration.data))

@@ -14,8 +14,8 @@ from typing import Any
 from bot.flow import fields
 from bot.flow.events import Pressed, Text
 from bot.flow.fields import ASKED, Invalid
-from bot.i18n import N_
 from bot.flow.screens import Button, Msg, Screen
+from bot.i18n import N_
 
 MAX_ERRORS_KEPT = 20
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from bot.flow import details, screens
 from bot.flow.events import (
-    Authorized,
     AuthDenied,
+    Authorized,
     Cancel,
     ComparePayment,
     Effect,
@@ -29,8 +29,8 @@ from bot.flow.events import (
     Start,
     Status,
     Submit,
-    Submitted,
     SubmitRejected,
+    Submitted,
     TermsFetched,
     Text,
 )
@@ -188,7 +188,9 @@ def _handle(state: State, event: Event, now: datetime) -> Transition:
         return result
     if isinstance(event, Text):
         return stay(state, screens.USE_BUTTONS, now=now)
-    return stay(state, now=now)
+    if isinstance(event, Pressed):
+        return stay(state, now=now)
+    return Transition(state)  # news from outside that no longer fits: nothing to say
 
 
 def _status(state: State, now: datetime) -> Transition:

@@ -1,13 +1,21 @@
-"""Handlers: turn an update into a service call and its reply into messages."""
+"""Handlers: turn an update into an event for the service, and its reply into messages."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+import contextlib
 
-from bot.service import Profile, Reply
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.flow import events as ev
+from bot.i18n import N_, translations
+from bot.service import ButtonToken, Profile
 from bot.telegram.context import BotContext
-from bot.telegram.render import render
+from bot.telegram.sender import send_reply
+
+# NOTE: A short pop-up when someone taps a button of a screen that is no longer current.
+STALE_ANSWER = N_("This button is no longer valid.")
 
 
 def profile_of(update: Update) -> Profile:
@@ -23,26 +31,66 @@ def profile_of(update: Update) -> Profile:
     )
 
 
-async def send_reply(context: BotContext, reply: Reply) -> None:
-    for screen in reply.screens:
-        message = render(screen, reply.locale)
-        await context.bot.send_message(
-            chat_id=reply.chat_id,
-            text=message.text,
-            parse_mode="HTML",
-            reply_markup=message.reply_markup,
-        )
+async def _run(
+    update: Update, context: BotContext, event: ev.Event, button: ButtonToken | None = None
+) -> None:
+    reply = await context.service.user_event(
+        profile=profile_of(update), event=event, update_id=update.update_id, button=button
+    )
+    if reply is not None:
+        await send_reply(context.bot, reply)
 
 
 async def start(update: Update, context: BotContext) -> None:
     """`/start`, also `/start <payload>` from a deep link (the payload arrives in `args`)."""
-    payload = context.args[0] if context.args else None
-    reply = await context.service.start(
-        update_id=update.update_id, profile=profile_of(update), payload=payload
+    await _run(update, context, ev.Start(context.args[0] if context.args else None))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    await _run(update, context, ev.Help())
+
+
+async def status(update: Update, context: BotContext) -> None:
+    await _run(update, context, ev.Status())
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    await _run(update, context, ev.Cancel())
+
+
+async def text(update: Update, context: BotContext) -> None:
+    assert update.effective_message is not None
+    await _run(update, context, ev.Text(update.effective_message.text or ""))
+
+
+async def button(update: Update, context: BotContext) -> None:
+    """A button press: answered at once; the pressed message loses its keyboard, since the
+    answer is a new message with the buttons that are valid now."""
+    query = update.callback_query
+    assert query is not None
+    token, action = ButtonToken.parse(query.data or "")
+    reply = await context.service.user_event(
+        profile=profile_of(update),
+        event=ev.Pressed(action),
+        update_id=update.update_id,
+        button=token,
     )
-    if reply is not None:
-        await send_reply(context, reply)
+    if reply is None:
+        await query.answer()
+        return
+    await query.answer(translations(reply.locale).gettext(STALE_ANSWER) if reply.stale else None)
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+    await send_reply(context.bot, reply)
 
 
 def all_handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    return [CommandHandler("start", start)]
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("status", status),
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(button),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, text),
+        MessageHandler(filters.COMMAND, text),
+    ]

@@ -35,8 +35,10 @@ def test_start_in_the_terminal_chat_gets_the_greeting(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert "you › /start" in lines
     assert "bot › Halo, Budi! 👋" in lines
-    assert "bot › Hello, Budi! 👋" in lines
-    assert lines.index("bot › Halo, Budi! 👋") < lines.index("bot › Hello, Budi! 👋")
+    # The second /start resumes the same conversation, now in English.
+    resumed = "bot › Welcome back! Let's continue where you left off."
+    assert resumed in lines
+    assert lines.index("bot › Halo, Budi! 👋") < lines.index(resumed)
     # The embedded default keeps its state under ./data/.
     data = tmp_path / "data"
     assert {p.name for p in data.iterdir()} >= {
