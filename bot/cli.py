@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
@@ -20,6 +20,7 @@ from bot.sandbox.driver import ChatDriver
 from bot.sandbox.serve import serve_asgi
 from bot.sandbox.telegram import RateLimits, SandboxConfig, TelegramSandbox
 from bot.sandbox.terminal import TerminalChat, stdin_reader
+from bot.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig
 from models.db import upgrade
 
 log = logging.getLogger("promote-bot")
@@ -59,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     telegram.add_argument("--port", type=int, default=None, help="default: SANDBOX_TELEGRAM_PORT")
     telegram.add_argument("--rate-limits", action="store_true", help="answer 429 like Telegram")
     telegram.set_defaults(func=_sandbox_telegram)
+    tiktok = sandboxes.add_parser(
+        "tiktok", help="TikTok's Marketing API, Promote API, consent page"
+    )
+    tiktok.add_argument("--host", default="127.0.0.1")
+    tiktok.add_argument("--port", type=int, default=None, help="default: SANDBOX_TIKTOK_PORT")
+    tiktok.set_defaults(func=_sandbox_tiktok)
 
     chat = commands.add_parser("chat", help="a terminal chat with a running Telegram sandbox")
     chat.add_argument("--sandbox-url", default=None, help="default: http://127.0.0.1:<port>")
@@ -103,8 +110,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _run_until_stopped(settings: Settings) -> None:
-    async with running_bot(settings):
+    async with _tiktok_sandbox_if_needed(settings), running_bot(settings):
         await asyncio.Event().wait()
+
+
+@contextlib.asynccontextmanager
+async def _tiktok_sandbox_if_needed(settings: Settings) -> AsyncIterator[None]:
+    """With no TikTok address configured, the TikTok sandbox runs beside the bot."""
+    if not settings.tiktok_sandboxed:
+        yield
+        return
+    sandbox = TikTokSandbox(
+        TikTokSandboxConfig(integration_seconds=settings.sandbox_integration_seconds)
+    )
+    async with serve_asgi(sandbox.asgi_app(), port=settings.sandbox_tiktok_port):
+        yield
 
 
 async def _run_embedded(settings: Settings, chat_args: argparse.Namespace | None) -> None:
@@ -112,11 +132,13 @@ async def _run_embedded(settings: Settings, chat_args: argparse.Namespace | None
     sandbox = TelegramSandbox(SandboxConfig(bot_token=SANDBOX_BOT_TOKEN))
     async with (
         serve_asgi(sandbox.asgi_app(), port=settings.sandbox_telegram_port) as sandbox_url,
+        _tiktok_sandbox_if_needed(settings),
         running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot") as bot,
     ):
         print(
-            f"Telegram sandbox at {sandbox_url}, bot @{bot.application.bot.username}, "
-            f"database {settings.db_url}, log in {settings.data_dir / 'promote-bot.log'}",
+            f"Telegram sandbox at {sandbox_url}, TikTok at {settings.tiktok_api_url}, "
+            f"bot @{bot.application.bot.username}, database {settings.db_url}, "
+            f"log in {settings.data_dir / 'promote-bot.log'}",
             flush=True,
         )
         if chat_args is None:
@@ -147,6 +169,20 @@ def _sandbox_telegram(args: argparse.Namespace, settings: Settings) -> None:
     async def serve() -> None:
         async with serve_asgi(TelegramSandbox(config).asgi_app(), host=args.host, port=port) as url:
             print(f"Telegram sandbox at {url}; bot token {SANDBOX_BOT_TOKEN}", flush=True)
+            await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+
+
+def _sandbox_tiktok(args: argparse.Namespace, settings: Settings) -> None:
+    configure_logging(level=settings.log_level, secrets=())
+    port = args.port if args.port is not None else settings.sandbox_tiktok_port
+    config = TikTokSandboxConfig(integration_seconds=settings.sandbox_integration_seconds)
+
+    async def serve() -> None:
+        async with serve_asgi(TikTokSandbox(config).asgi_app(), host=args.host, port=port) as url:
+            print(f"TikTok sandbox at {url} (consent page {url}/portal/auth)", flush=True)
             await asyncio.Event().wait()
 
     with contextlib.suppress(KeyboardInterrupt):

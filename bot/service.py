@@ -104,7 +104,7 @@ class CallbackPage:
     """What the OAuth callback tells the browser, and what it pushes to the chat."""
 
     outcome: str  # authorized | denied | invalid | expired | used | failed
-    locale: str
+    locale: str | None  # None: no user is known (a forged or truncated link)
     reply: Reply | None = None
 
 
@@ -415,13 +415,13 @@ class Service:
                 detail={"reason": kind},
             )
 
-    def _locale_of(self, exc: OAuthStateError) -> str:
+    def _locale_of(self, exc: OAuthStateError) -> str | None:
         user_id = getattr(exc, "user_id", None)
         if user_id is None:
-            return self.default_locale
+            return None
         with Session(self._engine) as session:
             user = session.get(TelegramUser, user_id)
-            return self._locale(user) if user else self.default_locale
+            return self._locale(user) if user else None
 
     def _owner_of(self, integration_id: int) -> int:
         with Session(self._engine) as session:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.i18n import N_, translations
+from bot.i18n import N_, normalize_locale, translations
 from bot.service import CallbackPage
 from bot.telegram.context import SERVICE_KEY, BotApplication
 from bot.telegram.sender import send_reply
@@ -63,13 +63,15 @@ PAGES = {
 }
 
 
-def page(outcome: CallbackPage, *, bot_username: str) -> HTMLResponse:
-    """A small self-contained page in the user's language, linking back to the bot."""
+def page(outcome: CallbackPage, *, bot_username: str, browser_locale: str) -> HTMLResponse:
+    """A small self-contained page in the user's language (or the browser's, for a link that
+    names no user), linking back to the bot."""
     title, text, status = PAGES[outcome.outcome]
-    gettext = translations(outcome.locale).gettext
+    locale = outcome.locale or browser_locale
+    gettext = translations(locale).gettext
     back = gettext(N_("Back to Telegram"))
     body = f"""<!doctype html>
-<html lang="{outcome.locale}"><head><meta charset="utf-8">
+<html lang="{locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(gettext(title))}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;
@@ -78,6 +80,16 @@ background:#fe2c55;color:#fff;text-decoration:none}}</style></head>
 <body><h1>{escape(gettext(title))}</h1><p>{escape(gettext(text))}</p>
 <a href="https://t.me/{escape(bot_username)}">{escape(back)}</a></body></html>"""
     return HTMLResponse(body, status_code=status)
+
+
+def browser_locale(request: Request, application: BotApplication) -> str:
+    """The first supported language the browser asks for, else the bot's default."""
+    default = application.bot_data[SERVICE_KEY].default_locale
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip()
+        if tag and tag != "*":
+            return normalize_locale(tag, default)
+    return default
 
 
 def create_web_app(application: BotApplication, *, webhook_secret: str | None) -> Starlette:
@@ -99,7 +111,11 @@ def create_web_app(application: BotApplication, *, webhook_secret: str | None) -
                 await send_reply(application.bot, outcome.reply)
             except TelegramError:
                 log.exception("could not tell the chat about the authorization")
-        return page(outcome, bot_username=application.bot.username)
+        return page(
+            outcome,
+            bot_username=application.bot.username,
+            browser_locale=browser_locale(request, application),
+        )
 
     async def telegram_webhook(request: Request) -> Response:
         sent = request.headers.get(SECRET_HEADER, "")

@@ -15,6 +15,7 @@ from bot.runner import RunningBot, running_bot
 from bot.sandbox.driver import ChatDriver
 from bot.sandbox.serve import serve_asgi
 from bot.sandbox.telegram import SandboxConfig, TelegramSandbox
+from bot.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig
 from models.db import create_db_engine, upgrade
 
 
@@ -26,11 +27,27 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    """Settings as a test wants them: no .env file, data under tmp_path, any free web port."""
+async def tiktok_url() -> AsyncIterator[str]:
+    """The TikTok sandbox (Marketing API, Promote API, consent page); integrations take 1 s."""
+    sandbox = TikTokSandbox(TikTokSandboxConfig(integration_seconds=1.0))
+    async with serve_asgi(sandbox.asgi_app()) as url:
+        yield url
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, tiktok_url: str) -> Callable[..., Settings]:
+    """Settings as a test wants them: no .env file, data under tmp_path, any free web port,
+    the TikTok sandbox, and a status poller that looks often."""
 
     def make(**overrides: object) -> Settings:
-        values: dict[str, object] = {"data_dir": tmp_path / "data", "web_port": 0}
+        values: dict[str, object] = {
+            "data_dir": tmp_path / "data",
+            "web_port": 0,
+            "tiktok_api_base_url": tiktok_url,
+            "tiktok_auth_url": f"{tiktok_url}/portal/auth",
+            "promote_api_base_url": f"{tiktok_url}/promote/v1",
+            "poll_interval_seconds": 0.2,
+        }
         values.update(overrides)
         return load_settings(_env_file=None, **values)
 

@@ -135,7 +135,7 @@ class Integration:
     fingerprint: str | None
     status: str = "in_progress"
     finished_at: float | None = None
-    requests: int = 1  # POSTs that carried this integration's Idempotency-Key
+    requests: int = 1  # POSTs answered with this integration (its key and its body)
 
     @property
     def mode(self) -> str:
