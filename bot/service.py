@@ -326,7 +326,11 @@ class Service:
         transition: Transition,
         opening: tuple[Screen, ...],
     ) -> _Applied:
-        if transition.audit is not None:
+        changed = (
+            transition.state.step.value != integration.step
+            or dict(transition.state.data) != integration.data
+        )
+        if changed or transition.audit is not None:
             integration.step = transition.state.step.value
             integration.data = dict(transition.state.data)
             integration.status = STATUS_BY_STEP.get(transition.state.step, "active")
@@ -342,7 +346,7 @@ class Service:
             store.save_integration(
                 session=session,
                 integration=integration,
-                event=transition.audit,
+                event=transition.audit or "updated",
                 detail=dict(transition.audit_detail or {}),
             )
         shown = opening + transition.screens

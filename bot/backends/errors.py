@@ -8,7 +8,8 @@ HTTP 5xx from a proxy).
 from __future__ import annotations
 
 AUTH_CODE_CODES = frozenset({40101, 40110})  # bad app credentials; used, expired or unknown code
-TOKEN_CODES = frozenset({40102, 40104, 40105, 40106})  # expired, empty, invalid, wrong user
+TOKEN_EMPTY = 40104  # no Access-Token header: a bug on our side, not a revoked token
+TOKEN_CODES = frozenset({40102, TOKEN_EMPTY, 40105, 40106})  # expired, empty, invalid, wrong user
 RATE_LIMIT_CODES = frozenset({40016, 40100, 40133})  # app and advertiser QPS limits
 DUPLICATED_REQUEST = 40050
 

@@ -12,14 +12,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from bot.backends.envelope import EnvelopeCaller
-from bot.backends.errors import TOKEN_CODES, TokenInvalid
+from bot.backends.errors import TOKEN_CODES, TOKEN_EMPTY, TokenInvalid
 from bot.backends.parsing import optional_string, string, strings
 from bot.backends.retry import RetryPolicy
 
 API_PREFIX = "/open_api/v1.3"
 ACCESS_TOKEN_HEADER = "Access-Token"  # noqa: S105 - a header name
 DEFAULT_TIMEOUT = 10.0
-_REVOKED_CODES = TOKEN_CODES - {40104}  # the token exists no more: nothing left to revoke
+_REVOKED_CODES = TOKEN_CODES - {TOKEN_EMPTY}  # the token no longer works: nothing to revoke
 
 
 @dataclass(frozen=True)

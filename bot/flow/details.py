@@ -23,9 +23,13 @@ MAX_ERRORS_KEPT = 20
 @dataclass(frozen=True)
 class Outcome:
     data: dict[str, Any]
+    audit: str
     notice: Msg | None = None
-    audit: str | None = None
     detail: Mapping[str, Any] | None = None
+
+
+def _without(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != key}
 
 
 def start(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,7 +86,7 @@ def handle(data: Mapping[str, Any], event: Pressed | Text) -> Outcome | None:
     """One user event at this step; None when it does not fit (the caller shows the screen)."""
     if data.get("confirming"):
         if event == Pressed("rev:review"):
-            return Outcome({**data, "confirming": False})
+            return Outcome({**data, "confirming": False}, audit="review_shown")
         return None
     if data.get("review") and not data.get("editing"):
         match event:
@@ -99,9 +103,9 @@ def handle(data: Mapping[str, Any], event: Pressed | Text) -> Outcome | None:
     match event:
         case Pressed(action="f:back"):
             if data.get("editing"):
-                return Outcome({**data, "editing": None})
+                return Outcome(_without(data, "editing"), audit="edit_abandoned")
             if data.get("cursor", 0) > 0:
-                return Outcome({**data, "cursor": data["cursor"] - 1})
+                return Outcome({**data, "cursor": data["cursor"] - 1}, audit="field_back")
             return None
         case Pressed(action="f:skip") if spec.optional:
             return _store(data, spec.key, "")
@@ -131,18 +135,14 @@ def _enter(data: Mapping[str, Any], spec: fields.FieldSpec, raw: str) -> Outcome
 
 
 def _store(data: Mapping[str, Any], key: str, value: str) -> Outcome:
-    new = {**data, "fields": {**data.get("fields", {}), key: value}}
+    new: dict[str, Any] = {**data, "fields": {**data.get("fields", {}), key: value}}
     if new.get("editing"):
-        new["editing"] = None
+        new = _without(new, "editing")
     else:
         new["cursor"] = new.get("cursor", 0) + 1
         if new["cursor"] >= len(ASKED):
             new["review"] = True
-    return Outcome(
-        {k: v for k, v in new.items() if v is not None},
-        audit="field_entered",
-        detail={"field": key},
-    )
+    return Outcome(new, audit="field_entered", detail={"field": key})
 
 
 def invalid_notice(result: Invalid) -> Msg:

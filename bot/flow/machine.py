@@ -337,6 +337,7 @@ def _sync_review(state: State, event: Event, now: datetime) -> Transition | None
             return Transition(
                 state.with_(payment=None),
                 effects=(ComparePayment(state.data["advertiser"]["id"]),),
+                audit="payment_recheck",
             )
         case Pressed(action="sync:back"):
             new = State(Step.account, {**state.data}).with_(advertiser=None, payment=None)

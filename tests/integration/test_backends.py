@@ -40,6 +40,7 @@ from bot.sandbox.serve import serve_asgi
 from bot.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig, terms
 
 APP_ID, APP_SECRET = "sandbox-app", "sandbox-secret"
+NOWHERE = "http://127.0.0.1:9/oauth/callback"  # a redirect_uri nothing needs to follow
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.005)
 SEKAR_OFFICIAL, SEKAR_GROSIR = "7301234567890120001", "7301234567890120002"
 KOPI = CreateIntegration(
@@ -76,8 +77,6 @@ class Env:
     url: str
     http: httpx.AsyncClient
     clock: SkippableClock
-    callback_url: str
-    callbacks: list[dict[str, str]]
 
     def tiktok(self, *, app_secret: str = APP_SECRET, timeout: float = 5.0) -> TikTokClient:
         return TikTokClient(
@@ -109,7 +108,7 @@ class Env:
         """Approve as `account` the way the terminal chat does, without a browser."""
         answer = await self.http.post(
             f"{self.url}/sandbox/approve",
-            json={"state": state, "redirect_uri": self.callback_url, "account": account},
+            json={"state": state, "redirect_uri": NOWHERE, "account": account},
         )
         return httpx.URL(answer.json()["location"]).params["auth_code"]
 
@@ -119,22 +118,29 @@ class Env:
 
 @pytest.fixture
 async def env() -> AsyncIterator[Env]:
-    """The sandbox, and a stand-in for the bot's OAuth callback page, both on loopback."""
     clock = SkippableClock()
     sandbox = TikTokSandbox(TikTokSandboxConfig(app_id=APP_ID, app_secret=APP_SECRET, clock=clock))
-    callbacks: list[dict[str, str]] = []
+    async with serve_asgi(sandbox.asgi_app()) as url, httpx.AsyncClient() as http:
+        yield Env(url, http, clock)
 
-    async def callback(request: Request) -> PlainTextResponse:
-        callbacks.append(dict(request.query_params))
+
+@dataclass
+class Callback:
+    url: str
+    received: list[dict[str, str]]
+
+
+@pytest.fixture
+async def callback() -> AsyncIterator[Callback]:
+    """A stand-in for the bot's OAuth callback page, on loopback."""
+    received: list[dict[str, str]] = []
+
+    async def page(request: Request) -> PlainTextResponse:
+        received.append(dict(request.query_params))
         return PlainTextResponse("back to the chat")
 
-    bot_web = Starlette(routes=[Route("/oauth/callback", callback)])
-    async with (
-        serve_asgi(sandbox.asgi_app()) as url,
-        serve_asgi(bot_web) as bot_url,
-        httpx.AsyncClient() as http,
-    ):
-        yield Env(url, http, clock, f"{bot_url}/oauth/callback", callbacks)
+    async with serve_asgi(Starlette(routes=[Route("/oauth/callback", page)])) as url:
+        yield Callback(f"{url}/oauth/callback", received)
 
 
 class ConsentForm(HTMLParser):
@@ -187,15 +193,15 @@ async def until_finished(
 # --- OAuth --------------------------------------------------------------------------------
 
 
-async def test_the_oauth_round_trip_through_the_consent_page(env: Env) -> None:
+async def test_the_oauth_round_trip_through_the_consent_page(env: Env, callback: Callback) -> None:
     tiktok = env.tiktok()
-    url = tiktok.authorization_url(state="state-123", redirect_uri=env.callback_url)
+    url = tiktok.authorization_url(state="state-123", redirect_uri=callback.url)
     landed = await browse_consent(env, url, account="sekar-ayu", decision="authorize")
     assert (landed.status_code, landed.text) == (200, "back to the chat")
-    (callback,) = env.callbacks
-    assert callback["state"] == "state-123"
+    (query,) = callback.received
+    assert query["state"] == "state-123"
 
-    grant = await tiktok.exchange_code(callback["auth_code"])
+    grant = await tiktok.exchange_code(query["auth_code"])
     assert grant.advertiser_ids == (SEKAR_OFFICIAL, SEKAR_GROSIR)
     assert grant.scope
     assert grant.access_token not in repr(grant)
@@ -230,13 +236,15 @@ async def test_the_authorization_url_keeps_the_portals_own_query(env: Env) -> No
     }
 
 
-async def test_denying_sends_the_browser_back_with_access_denied(env: Env) -> None:
-    url = env.tiktok().authorization_url(state="state-9", redirect_uri=env.callback_url)
+async def test_denying_sends_the_browser_back_with_access_denied(
+    env: Env, callback: Callback
+) -> None:
+    url = env.tiktok().authorization_url(state="state-9", redirect_uri=callback.url)
     await browse_consent(env, url, account="sekar-ayu", decision="deny")
-    (callback,) = env.callbacks
-    assert callback["error"] == "access_denied"
-    assert callback["state"] == "state-9"
-    assert "auth_code" not in callback
+    (query,) = callback.received
+    assert query["error"] == "access_denied"
+    assert query["state"] == "state-9"
+    assert "auth_code" not in query
     assert (await env.state())["auth_codes"] == []
 
 

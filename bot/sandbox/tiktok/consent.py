@@ -29,6 +29,8 @@ CHOOSE = N_("Choose the TikTok account to authorize")
 AUTHORIZE = N_("Authorize")
 DENY = N_("Deny")
 SANDBOX_NOTE = N_("TikTok sandbox: these are test accounts, and nothing leaves this computer.")
+REFUSED = N_("The authorization can't continue")
+REFUSED_HINT = N_("Go back to the chat and ask for a new link.")
 
 
 def _hidden(name: str, value: str) -> str:
@@ -75,7 +77,7 @@ def consent_routes(world: World) -> list[Route]:
         try:
             world.check_consent(app_id=app_id, redirect_uri=redirect_uri)
         except ConsentRefused as refused:
-            return error_page(locale, refused.message)
+            return error_page(locale, REFUSED, refused.message, hint=REFUSED_HINT)
         return consent_form(
             world,
             request,
@@ -97,7 +99,7 @@ def consent_routes(world: World) -> list[Route]:
                 decision=form.get("decision", ""),
             )
         except ConsentRefused as refused:
-            return error_page(locale, refused.message)
+            return error_page(locale, REFUSED, refused.message, hint=REFUSED_HINT)
         return RedirectResponse(location, status_code=303)
 
     return [Route(PATH, show, methods=["GET"]), Route(PATH, decide, methods=["POST"])]

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from bot.config import SUPPORTED_LOCALES
-from bot.i18n import DEFAULT_LOCALE, N_, normalize_locale, translations
+from bot.i18n import DEFAULT_LOCALE, normalize_locale, translations
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # endonyms: never translated
 # No form-action: browsers apply it to the redirect after the form, which goes to the bot.
@@ -96,12 +96,12 @@ def html_page(locale: str, title: str, body: str, *, status_code: int = 200) -> 
     )
 
 
-def error_page(locale: str, message: str, *, status_code: int = 400) -> HTMLResponse:
-    """`message` is a msgid; translated here with the rest of the page."""
+def error_page(
+    locale: str, title: str, message: str, *, hint: str | None = None, status_code: int = 400
+) -> HTMLResponse:
+    """`title`, `message` and `hint` are msgids, translated here with the rest of the page."""
     gettext = translations(locale).gettext
-    title = gettext(N_("The authorization can't continue"))
-    body = (
-        f"<h1>{escape(title)}</h1><p>{escape(gettext(message))}</p>"
-        f'<p class="note">{escape(gettext(N_("Go back to the chat and ask for a new link.")))}</p>'
-    )
-    return html_page(locale, title, body, status_code=status_code)
+    body = f"<h1>{escape(gettext(title))}</h1><p>{escape(gettext(message))}</p>"
+    if hint is not None:
+        body += f'<p class="note">{escape(gettext(hint))}</p>'
+    return html_page(locale, gettext(title), body, status_code=status_code)

@@ -43,6 +43,7 @@ PARAGRAPHS = (
 )
 VERSION_LINE = N_("Version {version}")
 SANDBOX_NOTE = N_("Sandbox copy for testing: these are not TikTok's actual terms.")
+NOT_FOUND = N_("Page not found")
 UNKNOWN_VERSION = N_("There are no terms with this version.")
 
 
@@ -54,7 +55,7 @@ def terms_page_routes() -> list[Route]:
     async def page(request: Request) -> Response:
         locale = page_locale(request)
         if request.path_params["version"] != VERSION:
-            return error_page(locale, UNKNOWN_VERSION, status_code=404)
+            return error_page(locale, NOT_FOUND, UNKNOWN_VERSION, status_code=404)
         gettext = translations(locale).gettext
         paragraphs = "".join(f"<p>{escape(gettext(p))}</p>" for p in PARAGRAPHS)
         body = (

@@ -57,7 +57,6 @@ def is_loopback_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
         host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         return False
     if parts.scheme not in ("http", "https") or not host:
@@ -392,6 +391,7 @@ class World:
             planned_failure_reason="",
             idempotency_key=None,
             fingerprint=None,
+            requests=0,
         )
         self.integrations[integration.integration_id] = integration
 
