@@ -55,6 +55,7 @@ class Settings(BaseSettings):
 
     token_encryption_key: SecretStr | None = None
     poll_interval_seconds: float = Field(default=2.0, gt=0, le=300)
+    backend_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     support_chat_id: int | None = None
     tester_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: str = "id"

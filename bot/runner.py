@@ -63,8 +63,11 @@ async def running_bot(
                 auth_url=settings.tiktok_authorize_url,
                 app_id=settings.tiktok_app_id,
                 app_secret=settings.tiktok_app_secret.get_secret_value(),
+                timeout=settings.backend_timeout_seconds,
             ),
-            promote=PromoteClient(http, base_url=settings.promote_api_url),
+            promote=PromoteClient(
+                http, base_url=settings.promote_api_url, timeout=settings.backend_timeout_seconds
+            ),
             cipher=token_cipher(settings),
             redirect_uri=f"{settings.web_base_url}{OAUTH_CALLBACK_PATH}",
             default_locale=settings.default_locale,

@@ -441,6 +441,8 @@ class Service:
             outcome = await self._outcome_of(effect, applied)
             assert applied.integration_id is not None
             if outcome is None:
+                if isinstance(effect, ev.Submit):
+                    continue  # it stays submitted; the status poller sends it again
                 shown = await asyncio.to_thread(self.current_reply, applied.integration_id)
                 reply = reply.then(shown) if reply else shown
                 continue
