@@ -11,7 +11,7 @@ PYBABEL_EXTRACT := $(BIN)/pybabel -q extract -F pyproject.toml -k N_ -c NOTE: -w
 	--add-location=file --sort-by-file --project=promote-bot --copyright-holder="promote-bot" \
 	--msgid-bugs-address="" -o locales/messages.pot .
 
-.PHONY: install run test lint i18n clean
+.PHONY: install run test i18n docs clean
 
 install: $(STAMP) $(MO)
 
@@ -40,3 +40,7 @@ i18n: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find locales -name '*.mo' -delete
+
+# Regenerate the generated docs (the flow diagram); a unit test fails when they are stale.
+docs: $(STAMP)
+	$(BIN)/python -m bot.flow.diagram > docs/flow.md

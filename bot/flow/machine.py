@@ -58,6 +58,46 @@ CANCELLABLE = frozenset(
 
 
 @dataclass(frozen=True)
+class Edge:
+    """One way out of a step, for the docs' diagram; tests check the machine really takes it."""
+
+    source: Step
+    trigger: str
+    target: Step
+
+
+# The transition table: every change of step the flow can make. `handle` is the truth; the unit
+# tests drive it through each edge and fail when this table and the behaviour drift apart.
+TRANSITIONS: tuple[Edge, ...] = (
+    Edge(Step.eligibility, "both pre-check answers yes", Step.terms),
+    Edge(Step.terms, "Selanjutnya", Step.authorize),
+    Edge(Step.authorize, "OAuth callback: eligible, has accounts", Step.account),
+    Edge(Step.authorize, "OAuth callback: eligible, no account", Step.details),
+    Edge(Step.account, "an account chosen by name and ID", Step.sync_review),
+    Edge(Step.account, "create a new account", Step.details),
+    Edge(Step.sync_review, "choose another account", Step.account),
+    Edge(Step.sync_review, "confirm (payment info matches)", Step.submitted),
+    Edge(Step.details, "back from the first field", Step.account),
+    Edge(Step.details, "submit after the review and warning", Step.submitted),
+    Edge(Step.submitted, "backend: succeeded", Step.completed),
+    Edge(Step.submitted, "backend: failed or rejected", Step.failed),
+    Edge(Step.failed, "try again (sync)", Step.account),
+    Edge(Step.failed, "try again (create)", Step.details),
+    *(
+        Edge(step, "/cancel", Step.cancelled)
+        for step in (
+            Step.eligibility,
+            Step.terms,
+            Step.authorize,
+            Step.account,
+            Step.sync_review,
+            Step.details,
+        )
+    ),
+)
+
+
+@dataclass(frozen=True)
 class State:
     step: Step
     data: Mapping[str, Any]
@@ -87,7 +127,7 @@ def handle(state: State, event: Event, *, now: datetime) -> Transition:
     result = _handle(state, event, now)
     if result.state.step is Step.submitted and result.screens:
         first, *rest = result.screens
-        if first.key != "in_progress" and first.notice is None:
+        if first.key != "in_progress":
             result = replace(
                 result, screens=(first.with_notice(screens.IN_PROGRESS_REMINDER), *rest)
             )
@@ -187,7 +227,9 @@ def _handle(state: State, event: Event, now: datetime) -> Transition:
     if result is not None:
         return result
     if isinstance(event, Text):
-        return stay(state, screens.USE_BUTTONS, now=now)
+        shown = current_screens(state, now=now)
+        hint = screens.USE_BUTTONS if shown[0].buttons else None
+        return stay(state, hint, now=now)
     if isinstance(event, Pressed):
         return stay(state, now=now)
     return Transition(state)  # news from outside that no longer fits: nothing to say

@@ -9,7 +9,7 @@ them): a translated piece, such as one line per ineligibility reason.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.i18n import N_
@@ -44,10 +44,12 @@ class Screen:
     text: str
     params: Mapping[str, object] = field(default_factory=dict)
     buttons: tuple[tuple[Button, ...], ...] = ()
-    notice: Msg | None = None
+    # Short lines shown above the text, first one first (a reminder, a hint, an error).
+    notices: tuple[Msg, ...] = ()
 
     def with_notice(self, notice: Msg) -> Screen:
-        return Screen(self.key, self.text, self.params, self.buttons, notice)
+        """This screen with `notice` above everything it already says."""
+        return replace(self, notices=(notice, *self.notices))
 
 
 Param = str | int | Msg | Sequence[Msg] | datetime | timedelta

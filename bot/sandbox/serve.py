@@ -16,7 +16,9 @@ STARTUP_POLL_SECONDS = 0.01
 def _bound_socket(host: str, port: int) -> socket.socket:
     """Binds here, so a taken port is an OSError for the caller, not uvicorn's sys.exit(1)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio then sets TCP_NODELAY, sparing each keep-alive request
+    # a Nagle + delayed-ACK wait (~40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))

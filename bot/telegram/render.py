@@ -30,8 +30,8 @@ def render(screen: Screen, locale: str, *, callback_prefix: str = "") -> Rendere
     check).
     """
     text = render_text(Msg(screen.text, screen.params), locale)
-    if screen.notice is not None:
-        text = render_text(screen.notice, locale) + "\n\n" + text
+    for notice in reversed(screen.notices):
+        text = render_text(notice, locale) + "\n\n" + text
     rows = [
         [
             InlineKeyboardButton(

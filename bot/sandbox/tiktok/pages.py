@@ -86,7 +86,7 @@ def html_page(locale: str, title: str, body: str, *, status_code: int = 200) -> 
         f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body><main>"
-        '<div class="brand">TikTok <span>for Business</span> · sandbox</div>'
+        '<div class="brand">TikTok <span>for Business</span></div>'
         f"{body}</main></body></html>"
     )
     return HTMLResponse(
