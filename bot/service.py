@@ -499,7 +499,8 @@ class Service:
                 access_token, integration_request(request), idempotency_key=key
             )
         except RequestRejected as exc:
-            return ev.SubmitRejected(str(exc.message))
+            log.warning("integration %s refused: %s", integration_id, exc)
+            return ev.SubmitRejected("request_rejected")
         return ev.Submitted(
             status.integration_id, status.started_at, int(status.estimated_seconds or 0)
         )

@@ -7,7 +7,7 @@ Authenticated with the advertiser's TikTok access token, in the same envelope as
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -71,6 +71,7 @@ class BusinessDetails:
     registered_area: str
     timezone: str
     currency: str
+    website: str = ""  # optional: empty, or an http(s) URL
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,10 @@ class CreateIntegration:
     billing: BillingInfo
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "mode": "create",
-            "business": asdict(self.business),
-            "billing": asdict(self.billing),
-        }
+        business = asdict(self.business)
+        if not business["website"]:  # optional: left out rather than sent empty
+            del business["website"]
+        return {"mode": "create", "business": business, "billing": asdict(self.billing)}
 
 
 IntegrationRequest = SyncIntegration | CreateIntegration
@@ -156,8 +156,14 @@ class OrdersBlocked:
 
 
 def _record(kind: type[R], data: dict[str, Any]) -> R:
-    """A dataclass of strings, from the answer's fields of the same names."""
-    return kind(**{f.name: string(data[f.name]) for f in fields(kind)})  # type: ignore[arg-type]
+    """A dataclass of strings, from the answer's fields of the same names; a field with a
+    default (such as `BusinessDetails.website`) may be missing from the answer."""
+    values = {
+        f.name: string(data[f.name])
+        for f in fields(kind)  # type: ignore[arg-type]
+        if f.name in data or f.default is MISSING
+    }
+    return kind(**values)
 
 
 def _side(data: dict[str, Any]) -> PaymentSide:

@@ -321,6 +321,19 @@ def completed(*, advertiser_name: str, advertiser_id: str) -> Screen:
     )
 
 
+# NOTE: Why an integration failed, from the backend's reason code.
+FAILURE_REASONS = {
+    "billing_info_rejected": N_("TikTok Ads Manager did not accept the billing information."),
+    "request_rejected": N_("TikTok refused the request."),
+}
+UNKNOWN_FAILURE = N_("TikTok gave the reason code {code}.")
+
+
+def failure_reason(code: str) -> Msg:
+    text = FAILURE_REASONS.get(code)
+    return Msg(text) if text else Msg(UNKNOWN_FAILURE, {"code": code})
+
+
 def failed(*, reason: str) -> Screen:
     return Screen(
         key="failed",
@@ -331,7 +344,7 @@ def failed(*, reason: str) -> Screen:
             "\n"
             "Nothing was changed. You can try again."
         ),
-        params={"reason": reason},
+        params={"reason": failure_reason(reason)},
         buttons=((Button(N_("Try again"), action="retry"),),),
     )
 

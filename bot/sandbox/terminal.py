@@ -8,20 +8,27 @@ after each line it waits briefly for the bot's answer, so replies print before t
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
+from bot.sandbox.consent import decide
 from bot.sandbox.driver import ChatDriver, SeenButton, SeenMessage
 
 HELP = """\
 Type a message or a command (/start) and press Enter.
-  <number>        press the inline button with that number
-  :lang <code>    change your Telegram language_code (id, en, id-ID, none)
-  :help           this text
-  :quit           leave (Ctrl-D works too)"""
+  <number>          press the inline button with that number
+  :accounts         the sandbox TikTok accounts, one for each branch of the conversation
+  :approve <key>    authorize the last authorization link as that account, no browser needed
+  :deny <key>       press Deny on TikTok's consent page instead
+  :lang <code>      change your Telegram language_code (id, en, id-ID, none)
+  :wait [seconds]   wait for the bot's next message (for scripts; default 30)
+  :help             this text
+  :quit             leave (Ctrl-D works too)"""
 
 WATCHED = ("message", "edit", "callback_answer")
 
@@ -32,6 +39,9 @@ class _Keyboard:
 
     message_id: int | None = None
     buttons: list[SeenButton] = field(default_factory=list)
+
+
+AUTH_PAGE = "/portal/auth"
 
 
 class TerminalChat:
@@ -48,6 +58,7 @@ class TerminalChat:
         self.interactive = interactive
         self.reply_wait = reply_wait
         self.keyboard = _Keyboard()
+        self.authorization_url: str | None = None  # the newest link to TikTok's consent page
         self._seen = 0
         self._answered = asyncio.Event()
 
@@ -83,6 +94,18 @@ class TerminalChat:
         if line == ":help":
             self._print(HELP)
             return True
+        if line.startswith(":wait"):
+            seconds = line.removeprefix(":wait").strip()
+            self._answered.clear()
+            await self._wait_for_answer(float(seconds) if seconds else 30.0)
+            return True
+        if line == ":accounts":
+            await self._accounts()
+            return True
+        if line.startswith((":approve", ":deny")):
+            command, _, account = line.partition(" ")
+            await self._decide(account.strip(), "authorize" if command == ":approve" else "deny")
+            return True
         if line.startswith(":lang"):
             code = line.removeprefix(":lang").strip()
             self.driver.language_code = None if code in ("", "none") else code
@@ -97,6 +120,42 @@ class TerminalChat:
         await self._wait_for_answer()
         return True
 
+    def _tiktok_url(self) -> str | None:
+        if self.authorization_url is None:
+            self._print("(no authorization link yet: walk the chat to the authorization step)")
+            return None
+        parts = urlsplit(self.authorization_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    async def _accounts(self) -> None:
+        base = self._tiktok_url()
+        if base is None:
+            return
+        answer = await self.driver.client.get(f"{base}/sandbox/accounts")
+        for account in answer.json()["accounts"]:
+            self._print(f"  {account['key']:<20} {account['description']}")
+
+    async def _decide(self, account: str, decision: str) -> None:
+        if not account:
+            self._print("(name an account: :accounts lists them)")
+            return
+        if self._tiktok_url() is None or self.authorization_url is None:
+            return
+        self._answered.clear()
+        try:
+            page = await decide(
+                self.driver.client,
+                authorization_url=self.authorization_url,
+                account=account,
+                decision=decision,
+            )
+        except ValueError as refused:
+            self._print(f"(TikTok sandbox: {refused})")
+            return
+        title = page.text.split("<h1>", 1)[-1].split("</h1>", 1)[0]
+        self._print(f"(browser: {page.status_code} {html.unescape(title)})")
+        await self._wait_for_answer()
+
     async def _press(self, number: int) -> bool:
         buttons = self.keyboard.buttons
         if not 1 <= number <= len(buttons):
@@ -109,10 +168,10 @@ class TerminalChat:
         await self.driver.press(data=button.callback_data, message_id=self.keyboard.message_id)
         return True
 
-    async def _wait_for_answer(self) -> None:
+    async def _wait_for_answer(self, seconds: float | None = None) -> None:
         """Let the bot's reply print before the next prompt (a pipe would otherwise race it)."""
         try:
-            await asyncio.wait_for(self._answered.wait(), self.reply_wait)
+            await asyncio.wait_for(self._answered.wait(), seconds or self.reply_wait)
             await asyncio.sleep(0.3)  # a multi-message reply usually follows at once
         except TimeoutError:
             self._print("(no reply yet; it will show up here when it comes)")
@@ -142,6 +201,9 @@ class TerminalChat:
         lines = message.text.splitlines() or [""]
         out = [prefix + lines[0], *((pad + line).rstrip() for line in lines[1:])]
         buttons = [button for row in message.buttons for button in row]
+        for button in buttons:
+            if button.url and AUTH_PAGE in button.url:
+                self.authorization_url = button.url
         if buttons:
             self.keyboard = _Keyboard(message.message_id, buttons)
             for number, button in enumerate(buttons, start=1):

@@ -205,3 +205,28 @@ async def test_cancel_before_submission(
     assert (await user.next_message()).text.startswith("Dibatalkan. Tidak ada yang dikirim.")
     await user.send("/start")
     assert (await user.next_message()).text.startswith("Halo, Budi!")
+
+
+async def test_a_failed_integration_is_pushed_with_its_reason_and_can_be_retried(
+    polling_bot: RunningBot,
+    chat: Callable[..., ChatDriver],
+    http: httpx.AsyncClient,
+    tiktok_url: str,
+) -> None:
+    await http.post(f"{tiktok_url}/sandbox/knobs", json={"fail_integrations": True})
+    user = chat(user_id=3701, language_code="en")
+    await authorize_as(http, await to_authorize(user), SYNC_ACCOUNT)
+    await press_action(user, await user.next_message(), "acct:0")
+    await press_action(user, await user.next_message(), "sync:confirm")
+    assert (await user.next_message()).text.startswith("⏳")
+    failed = await user.next_message(timeout=20)
+    assert failed.text.startswith("❌ The integration did not succeed.")
+    assert "TikTok Ads Manager did not accept the billing information." in failed.text
+    await http.post(f"{tiktok_url}/sandbox/knobs", json={"fail_integrations": False})
+    await user.press("Try again")
+    again = await user.next_message()
+    assert again.labels[0].startswith("Batik Sekar Ayu Official")
+    await press_action(user, again, "acct:0")
+    await press_action(user, await user.next_message(), "sync:confirm")
+    assert (await user.next_message()).text.startswith("⏳")
+    assert (await user.next_message(timeout=20)).text.startswith("🎉")

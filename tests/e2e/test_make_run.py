@@ -11,18 +11,26 @@ from pathlib import Path
 from tests.conftest import free_port
 
 
-def run_chat(workdir: Path, typed: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {
+def run_chat(
+    workdir: Path, typed: str, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`promote-bot run` with no configuration (but free ports), fed `typed` on stdin."""
+    environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("TELEGRAM_", "DATABASE_URL", "TOKEN_ENCRYPTION_KEY"))
+        if not key.startswith(("TELEGRAM_", "TIKTOK_", "PROMOTE_API", "DATABASE_URL", "TOKEN_"))
     }
-    env.update(SANDBOX_TELEGRAM_PORT=str(free_port()), WEB_PORT=str(free_port()))
+    environment.update(
+        SANDBOX_TELEGRAM_PORT=str(free_port()),
+        SANDBOX_TIKTOK_PORT=str(free_port()),
+        WEB_PORT=str(free_port()),
+        **(env or {}),
+    )
     return subprocess.run(
         [sys.executable, "-m", "bot", "run", *extra],
         input=typed,
         cwd=workdir,
-        env=env,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=120,
@@ -54,3 +62,36 @@ def test_a_second_run_on_the_same_data_still_answers(tmp_path: Path) -> None:
     second = run_chat(tmp_path, "/start\n", "--user-id", "2002", "--name", "Sari")
     assert "bot › Halo, Budi! 👋" in first.stdout.splitlines()
     assert "bot › Halo, Sari! 👋" in second.stdout.splitlines(), second.stdout
+
+
+def test_the_whole_sync_path_in_the_terminal_chat(tmp_path: Path) -> None:
+    """A person at `make run`: eligibility, terms, authorization as a sandbox account (no
+    browser), the account by name and ID, confirmation, and the pushed success message."""
+    typed = "\n".join(
+        [
+            "/start",
+            "1",  # Ya: registered in Indonesia
+            "1",  # Ya: 18 or older
+            "2",  # Selanjutnya (1 opens the terms page)
+            ":accounts",
+            ":approve sekar-ayu",
+            "1",  # Batik Sekar Ayu Official (ID 7301234567890120001)
+            "1",  # Konfirmasi dan integrasikan
+            ":wait 30",
+            ":quit",
+        ]
+    )
+    done = run_chat(
+        tmp_path,
+        typed + "\n",
+        env={"SANDBOX_INTEGRATION_SECONDS": "1", "POLL_INTERVAL_SECONDS": "0.3"},
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Apakah bisnis Anda terdaftar di Indonesia?" in out
+    assert "[2] Selanjutnya" in out
+    assert "sekar-ayu" in out and "kopi-nusantara" in out
+    assert "(browser: 200 Akses diotorisasikan)" in out
+    assert "[1] Batik Sekar Ayu Official (ID 7301234567890120001)" in out
+    assert "bot › ⏳ Integrasi sedang berlangsung." in out
+    assert "bot › 🎉 Integrasi Fitur Promosi dengan TikTok Ads Manager telah berhasil!" in out

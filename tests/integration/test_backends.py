@@ -7,7 +7,7 @@ import logging
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
 
@@ -15,7 +15,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from bot.backends import (
@@ -370,6 +370,56 @@ async def test_creating_an_account_runs_and_the_new_account_is_listed(env: Env) 
     ]
     assert (await promote.eligibility(token)).reasons == ("already_integrated",)
     assert (await promote.orders_blocked(token)).blocked is False
+
+
+def _with_website(website: str) -> CreateIntegration:
+    return replace(KOPI, business=replace(KOPI.business, website=website))
+
+
+async def test_a_website_goes_with_a_new_account_and_a_bad_one_is_refused(env: Env) -> None:
+    await env.knobs(integration_seconds=0.01)
+    promote, token = env.promote(), await env.token("kopi-nusantara")
+    assert "website" not in KOPI.to_json()["business"]  # empty: not sent at all
+    with pytest.raises(RequestRejected) as raised:
+        await promote.start_integration(token, _with_website("not a url"), idempotency_key="k1")
+    assert raised.value.code == 40002
+    assert "business.website" in raised.value.message
+    assert len(await env.requests_to("/integrations/")) == 1  # a client error: never retried
+    assert not [i for i in (await env.state())["integrations"] if i["account"] == "kopi-nusantara"]
+
+    site = _with_website("https://kopinusantara.example/toko?ref=promote")
+    assert site.to_json()["business"]["website"] == "https://kopinusantara.example/toko?ref=promote"
+    started = await promote.start_integration(token, site, idempotency_key="k2")
+    done = await until_finished(lambda: promote.integration_status(token, started.integration_id))
+    assert done.status is IntegrationState.succeeded and done.advertiser_id is not None
+    compared = await promote.compare_payment(token, done.advertiser_id)
+    assert compared.ads_manager.business == site.business  # the new account carries it
+    assert compared.promote.business.website == ""
+    # A website never counts as a payment difference (KOPI's NPWP differs on purpose).
+    assert [d.field for d in compared.differences] == ["billing.npwp"]
+
+
+async def test_a_business_without_a_website_is_read_as_an_empty_one() -> None:
+    """An older server leaves `website` out of business objects."""
+    business = {
+        "name": "Kopi Nusantara",
+        "industry": "food_beverage",
+        "registered_area": "ID",
+        "timezone": "Asia/Jakarta",
+        "currency": "IDR",
+    }
+    side = {"business": business, "billing": {**vars(KOPI.billing)}}
+
+    async def compare(request: Request) -> JSONResponse:
+        data = {"matches": True, "differences": [], "promote": side, "ads_manager": side}
+        return JSONResponse({"code": 0, "message": "OK", "request_id": "r", "data": data})
+
+    app = Starlette(routes=[Route("/promote/v1/payment_info/compare/", compare)])
+    async with serve_asgi(app) as url, httpx.AsyncClient() as http:
+        promote = PromoteClient(http, base_url=f"{url}/promote/v1", retry=FAST)
+        compared = await promote.compare_payment("token", SEKAR_OFFICIAL)
+    assert compared.promote.business == KOPI.business
+    assert compared.ads_manager.business.website == ""
 
 
 async def test_a_failed_integration_reports_its_reason(env: Env) -> None:

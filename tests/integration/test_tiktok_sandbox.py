@@ -263,6 +263,60 @@ async def test_starting_an_integration_is_checked_before_anything_is_created(
     assert (await start(kopi, CREATE))["code"] == 0
 
 
+@pytest.mark.parametrize(
+    ("website", "accepted"),
+    [
+        ("", True),
+        ("https://kopinusantara.example", True),
+        ("http://kopinusantara.example/menu?lang=id", True),
+        ("https://" + "a" * 247, True),  # 255 characters
+        ("https://" + "a" * 248, False),  # 256
+        ("not a url", False),
+        ("kopinusantara.example", False),
+        ("ftp://kopinusantara.example", False),
+        ("https://", False),
+        ("https:///path", False),
+        ("https://kopi nusantara.example", False),
+        (None, False),
+        (42, False),
+    ],
+)
+async def test_the_business_website_is_optional_and_checked(
+    api: httpx.AsyncClient, website: Any, accepted: bool
+) -> None:
+    kopi = await _token(api, "kopi-nusantara")
+    body = {**CREATE, "business": {**NEW_BUSINESS, "website": website}}
+    headers = {"Access-Token": kopi, "Idempotency-Key": "k"}
+    answer = await _envelope(
+        await api.post("/promote/v1/integrations/", json=body, headers=headers)
+    )
+    if accepted:
+        assert answer["code"] == 0
+    else:
+        assert (answer["code"], "business.website" in answer["message"]) == (40002, True)
+
+
+async def test_the_other_business_fields_stay_required_and_unknown_ones_refused(
+    api: httpx.AsyncClient,
+) -> None:
+    kopi = await _token(api, "kopi-nusantara")
+    headers = {"Access-Token": kopi, "Idempotency-Key": "k"}
+    site = "https://kopinusantara.example"
+    missing = {k: v for k, v in NEW_BUSINESS.items() if k != "industry"}
+    for business, named in (
+        ({**missing, "website": site}, "business.industry"),
+        ({**NEW_BUSINESS, "industry": " ", "website": site}, "business.industry"),
+        ({**NEW_BUSINESS, "site": site}, "unknown fields: site"),
+    ):
+        body = {**CREATE, "business": business}
+        refused = await _envelope(
+            await api.post("/promote/v1/integrations/", json=body, headers=headers)
+        )
+        assert (refused["code"], named in refused["message"]) == (40002, True)
+    state = (await api.get("/sandbox/state")).json()
+    assert [i["account"] for i in state["integrations"]] == ["sambal-mbok-darmi"]  # the seeded one
+
+
 async def test_an_integration_finishes_when_its_time_is_up(
     api: httpx.AsyncClient, clock: FakeClock
 ) -> None:

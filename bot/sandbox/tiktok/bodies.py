@@ -10,12 +10,20 @@ import re
 from typing import Any
 
 from bot.sandbox.tiktok.codes import INVALID_PARAMS, ApiError
-from bot.sandbox.tiktok.records import BILLING_FIELDS, BUSINESS_FIELDS, Billing, Business
+from bot.sandbox.tiktok.records import (
+    BILLING_FIELDS,
+    BUSINESS_FIELDS,
+    OPTIONAL_BUSINESS_FIELDS,
+    Billing,
+    Business,
+)
 from bot.sandbox.tiktok.world import CreateRequest, IntegrationRequest, SyncRequest
 
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 MAX_NAME = 100
 MAX_COMPANY = 255
+MAX_WEBSITE = 255
+WEBSITE = re.compile(r"https?://[^\s/]+\S*")
 _PATTERNS = {
     "npwp": (re.compile(r"\d{15}|\d{16}"), "15 or 16 digits"),
     "postal_code": (re.compile(r"\d{5}"), "5 digits"),
@@ -28,8 +36,11 @@ def _invalid(message: str) -> ApiError:
     return ApiError(INVALID_PARAMS, message)
 
 
-def _object(body: dict[str, Any], name: str, allowed: tuple[str, ...]) -> dict[str, str]:
-    """A nested object of non-empty strings with exactly the allowed fields."""
+def _object(
+    body: dict[str, Any], name: str, allowed: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """A nested object with only the allowed fields: non-empty strings, except the optional
+    ones, which the caller checks."""
     value = body.get(name)
     if not isinstance(value, dict):
         raise _invalid(f"{name} is required and must be an object.")
@@ -37,13 +48,29 @@ def _object(body: dict[str, Any], name: str, allowed: tuple[str, ...]) -> dict[s
     if unknown:
         raise _invalid(f"{name} has unknown fields: {', '.join(unknown)}.")
     for field in allowed:
+        if field in optional:
+            continue
         if not isinstance(value.get(field), str) or not value[field].strip():
             raise _invalid(f"{name}.{field} is required and must be a non-empty string.")
     return value
 
 
+def _website(value: Any) -> str:
+    """Optional: absent means ""; otherwise "" or an http(s) URL."""
+    if (
+        not isinstance(value, str)
+        or len(value) > MAX_WEBSITE
+        or (value and not WEBSITE.fullmatch(value))
+    ):
+        raise _invalid(
+            f"business.website must be empty or an http(s) URL of at most {MAX_WEBSITE} characters."
+        )
+    return value
+
+
 def _business(body: dict[str, Any]) -> Business:
-    business = Business(**_object(body, "business", BUSINESS_FIELDS))
+    value = _object(body, "business", BUSINESS_FIELDS, OPTIONAL_BUSINESS_FIELDS)
+    business = Business(**{**value, "website": _website(value.get("website", ""))})
     if len(business.name) > MAX_NAME:
         raise _invalid(f"business.name must be at most {MAX_NAME} characters.")
     if business.registered_area != "ID":

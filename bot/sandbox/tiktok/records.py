@@ -13,6 +13,7 @@ class Business:
     registered_area: str
     timezone: str
     currency: str
+    website: str = ""  # optional: empty, or an http(s) URL
 
     def to_api(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,4 +51,5 @@ class AdsAccount:
 
 
 BUSINESS_FIELDS = tuple(f.name for f in fields(Business))
+OPTIONAL_BUSINESS_FIELDS = ("website",)
 BILLING_FIELDS = tuple(f.name for f in fields(Billing))
