@@ -131,7 +131,7 @@ class Service:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._engine = engine
-        self._tiktok = tiktok
+        self.tiktok = tiktok
         self._promote = promote
         self._cipher = cipher
         # Where TikTok sends the browser back; the runner sets it once the web app is bound.
@@ -178,8 +178,8 @@ class Service:
             )
             return CallbackPage("denied", locale, applied.reply if applied else None)
         try:
-            grant = await self._tiktok.exchange_code(auth_code)
-            advertisers = await self._tiktok.advertisers(grant.access_token)
+            grant = await self.tiktok.exchange_code(auth_code)
+            advertisers = await self.tiktok.advertisers(grant.access_token)
             eligibility = await self._promote.eligibility(grant.access_token)
         except BackendError as exc:
             log.warning("authorization for integration %s failed: %s", integration_id, exc)
@@ -384,7 +384,7 @@ class Service:
         state = store.create_oauth_state(
             session=session, user_id=user.id, integration_id=integration.id
         )
-        url = self._tiktok.authorization_url(state=state, redirect_uri=self.redirect_uri)
+        url = self.tiktok.authorization_url(state=state, redirect_uri=self.redirect_uri)
         rows = tuple(
             tuple(replace(b, url=url) if b.url == AUTH_URL else b for b in row)
             for row in screen.buttons
@@ -557,6 +557,9 @@ class Service:
         )
         await self.outside_event(integration_id=integration_id, event=finished)
         return False
+
+    def decrypt(self, token: str) -> str:
+        return self._cipher.decrypt(token)
 
     def due_pushes(self) -> list[tuple[int, int]]:
         """(outbox id, integration id) of the messages to push now."""

@@ -15,8 +15,13 @@ from bot.telegram.handlers import all_handlers
 
 log = logging.getLogger(__name__)
 
-# NOTE: Shown in Telegram's command menu next to /start; keep it short (≤ 256 characters).
-COMMANDS = (("start", N_("Start linking Fitur Promosi to TikTok Ads Manager")),)
+# NOTE: Telegram's command menu, next to each command; keep each short (≤ 256 characters).
+COMMANDS = (
+    ("start", N_("Start linking Fitur Promosi to TikTok Ads Manager")),
+    ("status", N_("Where you are, and how the integration is going")),
+    ("help", N_("What I can do")),
+    ("cancel", N_("Stop before submitting")),
+)
 # NOTE: The bot's description, shown in an empty chat before the user presses Start (≤ 512).
 DESCRIPTION = N_(
     "I help you link your TikTok Promote account (Fitur Promosi) to TikTok Ads Manager, "

@@ -4,12 +4,15 @@ TikTok sandbox over HTTP, the real database and catalogs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlmodel import Session, select
 
 from bot.runner import RunningBot
 from bot.sandbox.driver import ChatDriver
+from models.tables import AuditEvent, Integration, OAuthState
 from tests.e2e.flow_helpers import authorize_as, press_action, start, to_authorize
 
 SYNC_ACCOUNT = "sekar-ayu"
@@ -230,3 +233,44 @@ async def test_a_failed_integration_is_pushed_with_its_reason_and_can_be_retried
     await press_action(user, await user.next_message(), "sync:confirm")
     assert (await user.next_message()).text.startswith("⏳")
     assert (await user.next_message(timeout=20)).text.startswith("🎉")
+
+
+async def test_an_expired_link_changes_nothing_and_is_audited(
+    polling_bot: RunningBot, chat: Callable[..., ChatDriver], http: httpx.AsyncClient
+) -> None:
+    user = chat(user_id=3801, language_code="id")
+    authorize = await to_authorize(user)
+    with Session(polling_bot.engine) as session:  # fifteen minutes pass
+        for row in session.exec(select(OAuthState).where(OAuthState.user_id == 3801)).all():
+            row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+            session.add(row)
+        session.commit()
+    page = await authorize_as(http, authorize, SYNC_ACCOUNT)
+    assert page.status_code == 400
+    assert "Tautan ini sudah kedaluwarsa" in page.text  # in the user's language
+    with pytest.raises(AssertionError):
+        await user.next_message(timeout=1)
+    with Session(polling_bot.engine) as session:
+        integration = session.exec(select(Integration).where(Integration.user_id == 3801)).one()
+        assert integration.step == "authorize"
+        kinds = [a.kind for a in session.exec(select(AuditEvent)).all() if a.user_id == 3801]
+    assert "oauth_state_rejected" in kinds
+
+
+async def test_the_access_token_is_stored_encrypted(
+    polling_bot: RunningBot, chat: Callable[..., ChatDriver], http: httpx.AsyncClient
+) -> None:
+    user = chat(user_id=3901, language_code="en")
+    await authorize_as(http, await to_authorize(user), SYNC_ACCOUNT)
+    await user.next_message()
+    with Session(polling_bot.engine) as session:
+        integration = session.exec(select(Integration).where(Integration.user_id == 3901)).one()
+        audit = [a.detail for a in session.exec(select(AuditEvent)).all() if a.user_id == 3901]
+    stored = integration.access_token_encrypted
+    assert stored
+    token = polling_bot.service.decrypt(stored)
+    assert token not in stored
+    assert token not in repr(audit) and token not in repr(integration.data)
+    # The decrypted token really is the one TikTok issued: it lists the accounts.
+    advertisers = await polling_bot.service.tiktok.advertisers(token)
+    assert [a.advertiser_id for a in advertisers] == ["7301234567890120001", "7301234567890120002"]
