@@ -584,9 +584,8 @@ def integration_request(request: dict[str, Any]) -> IntegrationRequest:
     """The flow's request (plain data, as stored) as the Promote client's type."""
     if request["mode"] == "sync":
         return SyncIntegration(advertiser_id=request["advertiser_id"])
-    business = {k: v for k, v in request["business"].items() if k != "website"}
     return CreateIntegration(
-        business=BusinessDetails(**business), billing=BillingInfo(**request["billing"])
+        business=BusinessDetails(**request["business"]), billing=BillingInfo(**request["billing"])
     )
 
 
