@@ -130,6 +130,7 @@ async def test_a_redelivered_update_is_answered_once(
     make_settings: Callable[..., Settings],
     sandbox_url: str,
     engine: Engine,
+    chat: Callable[..., ChatDriver],
 ) -> None:
     """Telegram may deliver an update twice (no 2xx seen): the second delivery changes nothing."""
     port = free_port()
@@ -151,8 +152,11 @@ async def test_a_redelivered_update_is_answered_once(
         running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine) as bot,
         httpx.AsyncClient() as client,
     ):
-        # The user must exist in the sandbox for the bot's reply to have a chat to go to.
-        await client.post(f"{sandbox_url}/sandbox/messages", json={"user_id": 7171, "text": "hi"})
+        # The user must exist in the sandbox for the bot's reply to have a chat to go to; wait
+        # for the answer to "hi" so that it can't land between the two snapshots below.
+        user = chat(user_id=7171, first_name="Tono")
+        await user.send("hi")
+        await user.next_message()
         headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
         seen = []
         for _ in range(2):
