@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.config import SUPPORTED_LOCALES
+from bot.pseudo import PSEUDO_LOCALE  # testers only: anything not pseudo-localized was missed
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -43,7 +44,7 @@ def choose_locale(
     *, chosen: str | None, language_code: str | None, default: str = DEFAULT_LOCALE
 ) -> str:
     """The user's own choice wins, then Telegram's language, then the default."""
-    if chosen in SUPPORTED_LOCALES:
+    if chosen in SUPPORTED_LOCALES or chosen == PSEUDO_LOCALE:
         return chosen
     return normalize_locale(language_code, default)
 
@@ -59,7 +60,12 @@ def translations(locale: str) -> gettext.GNUTranslations:
         ) from None
 
 
-def check_catalogs() -> None:
+def babel_locale(locale: str) -> str:
+    """The CLDR locale that formats numbers and dates for `locale` (the pseudo-locale has none)."""
+    return "en" if locale == PSEUDO_LOCALE else locale
+
+
+def check_catalogs(*, pseudo: bool = False) -> None:
     """Fail early at start-up rather than on the first message."""
-    for locale in SUPPORTED_LOCALES:
+    for locale in (*SUPPORTED_LOCALES, *((PSEUDO_LOCALE,) if pseudo else ())):
         translations(locale)

@@ -50,7 +50,7 @@ async def running_bot(
     settings: Settings, *, bot_api_base_url: str | None = None, engine: Engine | None = None
 ) -> AsyncIterator[RunningBot]:
     """Start everything, yield while it runs, stop it in reverse order."""
-    check_catalogs()
+    check_catalogs(pseudo=bool(settings.tester_user_ids))
     own_engine = engine is None
     engine = engine or create_db_engine(settings.db_url)
     polling = settings.telegram_mode is TelegramMode.polling
@@ -71,6 +71,7 @@ async def running_bot(
             cipher=token_cipher(settings),
             redirect_uri=f"{settings.web_base_url}{OAUTH_CALLBACK_PATH}",
             default_locale=settings.default_locale,
+            testers=frozenset(settings.tester_user_ids),
         )
         application = build_application(
             settings,

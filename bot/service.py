@@ -31,12 +31,14 @@ from bot.backends import (
     SyncIntegration,
     TikTokClient,
 )
+from bot.config import SUPPORTED_LOCALES
 from bot.crypto import TokenCipher
 from bot.flow import events as ev
 from bot.flow import machine, screens
 from bot.flow.machine import ENDED, State, Step, Transition
+from bot.flow.samples import samples
 from bot.flow.screens import AUTH_URL, Msg, Screen
-from bot.i18n import N_, choose_locale
+from bot.i18n import N_, PSEUDO_LOCALE, babel_locale, choose_locale
 from models import store
 from models.db import transaction
 from models.errors import OAuthStateError, OAuthStateExpired, OAuthStateUsed
@@ -73,6 +75,7 @@ class Reply:
     screens: tuple[Screen, ...]
     callback_prefix: str = ""
     stale: bool = False  # the answer to a button of an earlier screen
+    show_msgids: bool = False  # a localization tester asked to see them
 
     def then(self, other: Reply | None) -> Reply:
         if other is None:
@@ -128,6 +131,7 @@ class Service:
         cipher: TokenCipher,
         redirect_uri: str,
         default_locale: str = "id",
+        testers: frozenset[int] = frozenset(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._engine = engine
@@ -137,6 +141,7 @@ class Service:
         # Where TikTok sends the browser back; the runner sets it once the web app is bound.
         self.redirect_uri = redirect_uri
         self.default_locale = default_locale
+        self.testers = testers
         self._now = clock
 
     # --- entry points ---------------------------------------------------------------------
@@ -209,6 +214,23 @@ class Service:
         reply = await self._perform(applied) if applied else None
         return CallbackPage("authorized", locale, reply)
 
+    async def language(
+        self, *, profile: Profile, update_id: int | None, choice: str | None
+    ) -> Reply | None:
+        """`/language` (no choice: the picker) or a press of one of its buttons."""
+        return await asyncio.to_thread(self._language, profile, update_id, choice)
+
+    async def tester(
+        self, *, profile: Profile, update_id: int | None, command: str, argument: str | None
+    ) -> Reply | None:
+        """`/screens [key]` and `/msgids` for localization testers; others get the current
+        screen, as for any command the bot doesn't know."""
+        if profile.telegram_id not in self.testers:
+            return await self.user_event(
+                profile=profile, event=ev.Text(f"/{command}"), update_id=update_id
+            )
+        return await asyncio.to_thread(self._tester, profile, update_id, command, argument)
+
     async def outside_event(self, *, integration_id: int, event: ev.Event) -> None:
         """News from a backend for one integration (the status poller).
 
@@ -233,6 +255,68 @@ class Service:
 
     # --- phase 1: under the lock ----------------------------------------------------------
 
+    def _language(
+        self, profile: Profile, update_id: int | None, choice: str | None
+    ) -> Reply | None:
+        with transaction(self._engine) as session:
+            user = self._user(session, profile, update_id)
+            if user is None:
+                return None
+            options = (*SUPPORTED_LOCALES, *((PSEUDO_LOCALE,) if user.id in self.testers else ()))
+            if choice not in options:
+                picker = screens.language_picker(options=options, current=self._locale(user))
+                return Reply(
+                    user.chat_id, self._locale(user), (picker,), show_msgids=user.show_msgids
+                )
+            store.set_locale(session=session, user=user, locale=choice)
+            store.append_audit(
+                session=session, kind="locale_chosen", user_id=user.id, detail={"locale": choice}
+            )
+            notice = screens.language_set(choice)
+            integration = store.current_integration(session=session, user_id=user.id)
+            if integration is None:
+                shown: tuple[Screen, ...] = (screens.help_screen().with_notice(notice),)
+                return Reply(user.chat_id, choice, shown, show_msgids=user.show_msgids)
+            first, *rest = machine.current_screens(_state(integration), now=self._now())
+            return self._reply(session, user, integration, (first.with_notice(notice), *rest))
+
+    def _tester(
+        self, profile: Profile, update_id: int | None, command: str, argument: str | None
+    ) -> Reply | None:
+        with transaction(self._engine) as session:
+            user = self._user(session, profile, update_id)
+            if user is None:
+                return None
+            locale = self._locale(user)
+            if command == "msgids":
+                user.show_msgids = not user.show_msgids
+                session.add(user)
+                shown = (screens.msgids_switched(on=user.show_msgids),)
+                return Reply(user.chat_id, locale, shown, show_msgids=user.show_msgids)
+            known = {s.key: s for s in samples()}
+            if argument in known:
+                shown = (known[argument].screen,)
+                return Reply(
+                    user.chat_id, locale, shown, callback_prefix="S|", show_msgids=user.show_msgids
+                )
+            shown = (screens.tester_screens(keys=list(known)),)
+            return Reply(user.chat_id, locale, shown, show_msgids=user.show_msgids)
+
+    def _user(
+        self, session: Session, profile: Profile, update_id: int | None
+    ) -> TelegramUser | None:
+        """The sender, locked and up to date; None when this update was handled before."""
+        if update_id is not None and not store.claim_update(session=session, update_id=update_id):
+            return None
+        return store.upsert_user(
+            session=session,
+            telegram_id=profile.telegram_id,
+            chat_id=profile.chat_id,
+            username=profile.username,
+            first_name=profile.first_name,
+            language_code=profile.language_code,
+        )
+
     def _apply_user(
         self,
         profile: Profile,
@@ -241,18 +325,9 @@ class Service:
         button: ButtonToken | None,
     ) -> _Applied | None:
         with transaction(self._engine) as session:
-            if update_id is not None and not store.claim_update(
-                session=session, update_id=update_id
-            ):
+            user = self._user(session, profile, update_id)
+            if user is None:
                 return None
-            user = store.upsert_user(
-                session=session,
-                telegram_id=profile.telegram_id,
-                chat_id=profile.chat_id,
-                username=profile.username,
-                first_name=profile.first_name,
-                language_code=profile.language_code,
-            )
             integration = store.current_integration(session=session, user_id=user.id)
             opening: tuple[Screen, ...] = ()
             fresh = False
@@ -268,10 +343,9 @@ class Service:
                     opening = (screens.welcome(name=profile.first_name),)
                     fresh = True
             if integration is None:
-                return _Applied(
-                    Reply(user.chat_id, self._locale(user), (screens.help_screen(),)),
-                    user_id=user.id,
-                )
+                shown = (screens.help_screen(),)
+                reply = Reply(user.chat_id, self._locale(user), shown, show_msgids=user.show_msgids)
+                return _Applied(reply, user_id=user.id)
             state = _state(integration)
             now = self._now()
             if fresh:
@@ -372,6 +446,7 @@ class Service:
             locale=self._locale(user),
             screens=tuple(self._with_links(session, user, integration, s) for s in shown),
             callback_prefix=ButtonToken(integration.id, integration.version).prefix(),
+            show_msgids=user.show_msgids,
         )
 
     def _with_links(
@@ -462,8 +537,9 @@ class Service:
         try:
             match effect:
                 case ev.FetchTerms():
+                    # The backend writes terms in real languages only (English for pseudo).
                     terms = await self._promote.current_terms(
-                        locale=applied.locale, access_token=token
+                        locale=babel_locale(applied.locale), access_token=token
                     )
                     return ev.TermsFetched(terms.version, terms.url, terms.summary)
                 case ev.ComparePayment(advertiser_id=advertiser_id):

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, Text, event
+from sqlalchemy import JSON, BigInteger, Index, String, Text, event, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, declared_attr
 from sqlmodel import Field, SQLModel, UTCDateTime
@@ -44,6 +44,8 @@ class TelegramUser(SQLModel, table=True):
     # What Telegram last reported; `locale` is the user's explicit choice and wins over it.
     language_code: str | None = None
     locale: str | None = None
+    # A localization tester's switch: show each message's msgid beneath it.
+    show_msgids: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 

@@ -14,7 +14,7 @@ from typing import Any
 from bot.flow import fields
 from bot.flow.events import Pressed, Text
 from bot.flow.fields import ASKED, Invalid
-from bot.flow.screens import Button, Msg, Screen
+from bot.flow.screens import Button, Msg, Screen, pack
 from bot.i18n import N_
 
 MAX_ERRORS_KEPT = 20
@@ -167,11 +167,8 @@ def current(data: Mapping[str, Any]) -> Screen:
 def field_screen(data: Mapping[str, Any]) -> Screen:
     spec = _asked(data)
     number = [s.key for s in ASKED].index(spec.key) + 1
-    width = 1 if len(spec.choices) <= 4 else 2
-    choice_rows = [
-        tuple(Button(c.label, action=f"f:c:{c.key}") for c in spec.choices[i : i + width])
-        for i in range(0, len(spec.choices), width)
-    ]
+    choices = [Button(c.label, action=f"f:c:{c.key}") for c in spec.choices]
+    choice_rows = pack(choices, [len(c.label) for c in spec.choices])
     controls: list[Button] = []
     if data.get("editing"):
         controls.append(Button(N_("Back to review"), action="f:back"))
@@ -218,7 +215,7 @@ def review_screen(data: Mapping[str, Any]) -> Screen:
         Button(N_("✏️ {label}"), action=f"rev:edit:{spec.key}", params={"label": Msg(spec.label)})
         for spec in ASKED
     ]
-    rows = [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
+    rows = pack(edit_buttons, [len(spec.label) + 3 for spec in ASKED])
     return Screen(
         key="review",
         # NOTE: The review of everything entered. TikTok's words: "detail bisnis",

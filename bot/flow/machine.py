@@ -238,7 +238,8 @@ def _handle(state: State, event: Event, now: datetime) -> Transition:
 def _status(state: State, now: datetime) -> Transition:
     if state.step is Step.submitted:
         started = datetime.fromisoformat(state.data["submission"]["requested_at"])
-        return Transition(state, (screens.status_in_progress(elapsed=now - started),))
+        shown = screens.status_in_progress(started=started, elapsed=now - started)
+        return Transition(state, (shown,))
     return stay(state, screens.status_at(state.step), now=now)
 
 

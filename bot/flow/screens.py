@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.flow.fields import FIELDS
 from bot.i18n import N_
 
 # A URL button whose link the service makes fresh (a new single-use OAuth state) each time it
@@ -53,6 +54,33 @@ class Screen:
 
 
 Param = str | int | Msg | Sequence[Msg] | datetime | timedelta
+
+# Two buttons share a row only when both labels are this short (in English; translations are
+# checked by tests/unit/test_screens_fit.py): a phone cuts longer ones with "…".
+PAIR_LABELS_UP_TO = 16
+# Names typed by people (account names) are cut to this on a button; the text shows them whole.
+NAME_ON_BUTTON = 28
+
+
+def pack(buttons: Sequence[Button], widths: Sequence[int]) -> tuple[tuple[Button, ...], ...]:
+    """Rows of buttons: short neighbours in pairs, long labels on a row of their own."""
+    rows: list[tuple[Button, ...]] = []
+    waiting: Button | None = None
+    for button, width in zip(buttons, widths, strict=True):
+        if width > PAIR_LABELS_UP_TO:
+            rows += [(waiting,)] if waiting else []
+            rows.append((button,))
+            waiting = None
+        elif waiting:
+            rows.append((waiting, button))
+            waiting = None
+        else:
+            waiting = button
+    return (*rows, (waiting,)) if waiting else tuple(rows)
+
+
+def shorten(text: str, limit: int = NAME_ON_BUTTON) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def welcome(*, name: str) -> Screen:
@@ -190,25 +218,31 @@ def authorization_denied() -> Screen:
 
 
 def choose_account(*, promote_account: str, accounts: Sequence[Mapping[str, str]]) -> Screen:
+    """Accounts by name and ID in the text (IDs are long); numbered, short buttons."""
     rows = tuple(
         (
             Button(
-                N_("{name} (ID {id})"),
+                N_("{number}. {name}"),
                 action=f"acct:{index}",
-                params={"name": account["name"], "id": account["id"]},
+                params={"number": index + 1, "name": shorten(account["name"])},
             ),
         )
         for index, account in enumerate(accounts)
     )
+    listed = [
+        Msg(N_("{number}. {name} (ID {id})"), {"number": i + 1, **account})
+        for i, account in enumerate(accounts)
+    ]
     return Screen(
         key="choose_account",
         text=N_(
             "✅ Access authorized for <b>{promote_account}</b>.\n"
             "\n"
             "Choose the TikTok Ads Manager account to sync with Fitur Promosi, by name and ID, "
-            "or create a new account."
+            "or create a new account:\n"
+            "{accounts}"
         ),
-        params={"promote_account": promote_account},
+        params={"promote_account": promote_account, "accounts": listed},
         buttons=(*rows, (Button(N_("Create a new account"), action="acct:new"),)),
     )
 
@@ -247,7 +281,7 @@ def sync_review(
                     Msg(
                         N_("{field}: Fitur Promosi “{promote}”, TikTok Ads Manager “{ads}”"),
                         {
-                            "field": d.get("field", ""),
+                            "field": difference_label(d.get("field", "")),
                             "promote": d.get("promote", ""),
                             "ads": d.get("ads_manager", ""),
                         },
@@ -274,6 +308,20 @@ def sync_review(
     )
 
 
+# The backend names a differing detail "billing.<name>" or "business.<name>".
+_DIFFERENCE_FIELDS = {"email": "billing_email", "phone": "contact_phone", "name": "business_name"}
+
+
+def difference_label(field: str) -> Msg | str:
+    """The field's own label where the flow has one, else the backend's name for it."""
+    key = field.rpartition(".")[2]
+    key = _DIFFERENCE_FIELDS.get(key, key)
+    for spec in FIELDS:
+        if spec.key == key:
+            return Msg(spec.label)
+    return field
+
+
 def in_progress() -> Screen:
     return Screen(
         key="in_progress",
@@ -292,14 +340,14 @@ IN_PROGRESS_REMINDER = Msg(
 )
 
 
-def status_in_progress(*, elapsed: timedelta) -> Screen:
+def status_in_progress(*, started: datetime, elapsed: timedelta) -> Screen:
     return Screen(
         key="status_in_progress",
         text=N_(
-            "⏳ The integration has been running for {elapsed}. It usually takes a few minutes; "
-            "I will message you when it is done."
+            "⏳ The integration has been running for {elapsed} (since {started}). It usually "
+            "takes a few minutes; I will message you when it is done."
         ),
-        params={"elapsed": elapsed},
+        params={"elapsed": elapsed, "started": started},
     )
 
 
@@ -392,7 +440,55 @@ def status_at(step: str) -> Msg:
     return Msg(N_("You are at: {step}."), {"step": Msg(STEP_NAMES[step])})
 
 
-NOT_STARTED = Msg(N_("You haven't started yet. Send /start to begin."))
 STALE_BUTTON = Msg(N_("That button is no longer valid. Here is where you are now:"))
 USE_BUTTONS = Msg(N_("Please choose one of the buttons below."))
 WELCOME_BACK = Msg(N_("Welcome back! Let's continue where you left off."))
+
+
+# NOTE: Each language's name, written in that language (don't translate it into yours).
+LANGUAGE_NAMES = {
+    "id": N_("Bahasa Indonesia"),
+    "en": N_("English"),
+}
+# NOTE: Only localization testers see this choice: a made-up language for spotting
+# untranslated text.
+PSEUDO_LANGUAGE_NAME = N_("Pseudo-locale (for testers)")
+
+
+def language_picker(*, options: Sequence[str], current: str) -> Screen:
+    return Screen(
+        key="language",
+        text=N_("Choose the language I write in. Now: {language}."),
+        params={"language": Msg(language_name(current))},
+        buttons=tuple((Button(language_name(code), action=f"L|{code}"),) for code in options),
+    )
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, PSEUDO_LANGUAGE_NAME)
+
+
+def language_set(code: str) -> Msg:
+    return Msg(N_("From now on I write in {language}."), {"language": Msg(language_name(code))})
+
+
+def tester_screens(*, keys: Sequence[str]) -> Screen:
+    """For localization testers: every screen they can ask for by key (keys only, so the
+    list stays well under Telegram's 4096 characters)."""
+    return Screen(
+        key="tester_screens",
+        text=N_("Screens you can look at with /screens followed by a key:\n{keys}"),
+        params={"keys": ", ".join(keys)},
+    )
+
+
+def msgids_switched(*, on: bool) -> Screen:
+    return Screen(
+        key="tester_msgids",
+        text=N_("Msgids are now shown beneath each message.")
+        if on
+        else N_("Msgids are no longer shown."),
+    )
+
+
+SAMPLE_BUTTON = N_("This is a sample screen: its buttons do nothing.")

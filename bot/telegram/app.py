@@ -21,6 +21,7 @@ COMMANDS = (
     ("status", N_("Where you are, and how the integration is going")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop before submitting")),
+    ("language", N_("Choose the language")),
 )
 # NOTE: The bot's description, shown in an empty chat before the user presses Start (≤ 512).
 DESCRIPTION = N_(

@@ -9,7 +9,8 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.flow import events as ev
-from bot.i18n import N_, translations
+from bot.flow.screens import SAMPLE_BUTTON
+from bot.i18n import N_, choose_locale, translations
 from bot.service import ButtonToken, Profile
 from bot.telegram.context import BotContext
 from bot.telegram.sender import send_reply
@@ -84,12 +85,61 @@ async def button(update: Update, context: BotContext) -> None:
     await send_reply(context.bot, reply)
 
 
+async def language(update: Update, context: BotContext) -> None:
+    reply = await context.service.language(
+        profile=profile_of(update), update_id=update.update_id, choice=None
+    )
+    if reply is not None:
+        await send_reply(context.bot, reply)
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    choice = (query.data or "").removeprefix("L|")
+    reply = await context.service.language(
+        profile=profile_of(update), update_id=update.update_id, choice=choice
+    )
+    await query.answer()
+    if reply is not None:
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(reply_markup=None)
+        await send_reply(context.bot, reply)
+
+
+async def tester_command(update: Update, context: BotContext) -> None:
+    """`/screens [key]`, `/msgids`: localization testers' tools (others: an unknown command)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0].lstrip("/").split("@")[0]
+    reply = await context.service.tester(
+        profile=profile_of(update),
+        update_id=update.update_id,
+        command=command,
+        argument=context.args[0] if context.args else None,
+    )
+    if reply is not None:
+        await send_reply(context.bot, reply)
+
+
+async def sample_button(update: Update, context: BotContext) -> None:
+    """A button of a sample screen shown to a tester: it only says so."""
+    query = update.callback_query
+    assert query is not None
+    reply_locale = choose_locale(chosen=None, language_code=profile_of(update).language_code)
+    await query.answer(translations(reply_locale).gettext(SAMPLE_BUTTON), show_alert=True)
+
+
 def all_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),
         CommandHandler("status", status),
         CommandHandler("cancel", cancel),
+        CommandHandler("language", language),
+        CommandHandler(["screens", "msgids"], tester_command),
+        CallbackQueryHandler(language_button, pattern=r"^L\|"),
+        CallbackQueryHandler(sample_button, pattern=r"^S\|"),
         CallbackQueryHandler(button),
         MessageHandler(filters.TEXT & ~filters.COMMAND, text),
         MessageHandler(filters.COMMAND, text),

@@ -10,7 +10,12 @@ from bot.telegram.render import render
 
 async def send_reply(bot: Bot, reply: Reply) -> None:
     for screen in reply.screens:
-        message = render(screen, reply.locale, callback_prefix=reply.callback_prefix)
+        message = render(
+            screen,
+            reply.locale,
+            callback_prefix=reply.callback_prefix,
+            show_msgids=reply.show_msgids,
+        )
         await bot.send_message(
             chat_id=reply.chat_id,
             text=message.text,

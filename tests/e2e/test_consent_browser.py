@@ -60,7 +60,7 @@ async def test_authorize_in_the_browser_and_the_chat_continues(
     await page.screenshot(path=str(tmp_path / "callback.png"))
 
     accounts = await user.next_message()
-    assert accounts.labels[0] == "Batik Sekar Ayu Official (ID 7301234567890120001)"
+    assert "Batik Sekar Ayu Official (ID 7301234567890120001)" in accounts.text
 
 
 async def test_deny_in_the_browser_is_told_in_the_chat(

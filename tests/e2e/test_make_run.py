@@ -92,6 +92,7 @@ def test_the_whole_sync_path_in_the_terminal_chat(tmp_path: Path) -> None:
     assert "[2] Selanjutnya" in out
     assert "sekar-ayu" in out and "kopi-nusantara" in out
     assert "(browser: 200 Akses diotorisasikan)" in out
-    assert "[1] Batik Sekar Ayu Official (ID 7301234567890120001)" in out
+    assert "1. Batik Sekar Ayu Official (ID 7301234567890120001)" in out
+    assert "[1] 1. Batik Sekar Ayu Official" in out
     assert "bot › ⏳ Integrasi sedang berlangsung." in out
     assert "bot › 🎉 Integrasi Fitur Promosi dengan TikTok Ads Manager telah berhasil!" in out

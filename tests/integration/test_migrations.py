@@ -24,7 +24,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
     try:
         assert current_revision(engine) is None
         upgrade(engine)
-        assert current_revision(engine) == head_revision() == "0001"
+        assert current_revision(engine) == head_revision() == "0002"
         assert set(inspect(engine).get_table_names()) == TABLES
         with engine.connect() as connection:
             differences = compare_metadata(
@@ -37,7 +37,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
 
         upgrade(engine)  # and back up again, on the same database
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
     finally:
         engine.dispose()
 
@@ -45,12 +45,30 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
 def test_upgrade_accepts_a_url_and_is_idempotent(database_url: str) -> None:
     upgrade(database_url)
     upgrade(database_url)
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == "0002"
     engine = create_db_engine(database_url)
     try:
         with transaction(engine) as session:
             upsert_user(session=session, telegram_id=1, chat_id=1)
         with transaction(engine) as session:
             assert session.get(TelegramUser, 1) is not None
+    finally:
+        engine.dispose()
+
+
+def test_a_database_at_0001_keeps_its_users_through_0002(database_url: str) -> None:
+    """An existing deployment upgrades in place: rows written at 0001 survive."""
+    engine = create_db_engine(database_url)
+    try:
+        upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO telegram_user (id, chat_id, first_seen_at, last_seen_at) "
+                "VALUES (7, 7, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        upgrade(engine)
+        with transaction(engine) as session:
+            user = session.get(TelegramUser, 7)
+            assert user is not None and user.show_msgids is False
     finally:
         engine.dispose()
