@@ -8,11 +8,19 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import httpx
 
-from bot.config import SANDBOX_BOT_TOKEN, ConfigError, Settings, load_settings
+from bot.config import (
+    SANDBOX_BOT_TOKEN,
+    SUPPORTED_LOCALES,
+    ConfigError,
+    Settings,
+    load_settings,
+)
 from bot.crypto import load_or_create_key, new_key
+from bot.gallery import build_gallery
 from bot.i18n import CatalogMissing
 from bot.logs import configure_logging
 from bot.runner import running_bot
@@ -77,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser(
         "upgrade", help="migrate DATABASE_URL to the newest schema"
     ).set_defaults(func=_db_upgrade)
+
+    gallery = commands.add_parser(
+        "screens", help="render every screen in every language into an HTML gallery with PNGs"
+    )
+    gallery.add_argument("--out", type=Path, required=True, help="folder for index.html, png/")
+    gallery.add_argument("--no-png", action="store_true", help="write index.html only")
+    gallery.add_argument("--locale", action="append", help="a locale (repeatable; default: all)")
+    gallery.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium's executable")
+    gallery.set_defaults(func=_screens)
 
     keygen = commands.add_parser("keygen", help="print a new TOKEN_ENCRYPTION_KEY")
     keygen.set_defaults(func=lambda args, settings: print(new_key()))
@@ -192,6 +209,16 @@ def _sandbox_tiktok(args: argparse.Namespace, settings: Settings) -> None:
 def _chat(args: argparse.Namespace, settings: Settings) -> None:
     url = args.sandbox_url or f"http://127.0.0.1:{settings.sandbox_telegram_port}"
     asyncio.run(_terminal_chat(url, args))
+
+
+def _screens(args: argparse.Namespace, settings: Settings) -> None:
+    index = build_gallery(
+        args.out,
+        locales=args.locale or SUPPORTED_LOCALES,
+        png=not args.no_png,
+        chromium=args.chromium,
+    )
+    print(f"gallery: {index}")
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> None:

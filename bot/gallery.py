@@ -13,7 +13,6 @@ page is self-contained (inline CSS, no scripts, no external assets); nothing is 
 
 from __future__ import annotations
 
-import argparse
 from base64 import b64decode
 from collections.abc import Sequence
 from html import escape
@@ -330,23 +329,3 @@ _PLACE_CHAT = """([key, locale]) => {
   return {x: box.left + window.scrollX, y: box.top + window.scrollY,
           width: box.width, height: box.height};
 }"""
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.gallery", description=__doc__)
-    parser.add_argument("out", type=Path, help="folder to write index.html (and png/) into")
-    parser.add_argument("--no-png", action="store_true", help="write index.html only")
-    parser.add_argument("--locale", action="append", help="a locale (repeatable; default: all)")
-    parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium's executable")
-    args = parser.parse_args(argv)
-    index = build_gallery(
-        args.out,
-        locales=args.locale or SUPPORTED_LOCALES,
-        png=not args.no_png,
-        chromium=args.chromium,
-    )
-    print(index)
-
-
-if __name__ == "__main__":
-    main()
