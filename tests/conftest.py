@@ -86,6 +86,19 @@ async def polling_bot(
         yield bot
 
 
+TESTER = 9001  # the localization tester of the `tester_bot` fixture
+
+
+@pytest.fixture
+async def tester_bot(
+    make_settings: Callable[..., Settings], sandbox_url: str, engine: Engine
+) -> AsyncIterator[RunningBot]:
+    """The bot with user TESTER configured as a localization tester."""
+    settings = make_settings(tester_user_ids=str(TESTER))
+    async with running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine) as bot:
+        yield bot
+
+
 @pytest.fixture
 def chat(sandbox_client: httpx.AsyncClient) -> Callable[..., ChatDriver]:
     """A driver for one user: `chat(user_id=…, language_code=…)`."""

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
-import pytest
 from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.runner import RunningBot, running_bot
 from bot.sandbox.driver import ChatDriver
+from tests.conftest import TESTER
 from tests.e2e.flow_helpers import press_action, start
-
-TESTER = 9001
-
-
-@pytest.fixture
-async def tester_bot(
-    make_settings: Callable[..., Settings], sandbox_url: str, engine: Engine
-) -> AsyncIterator[RunningBot]:
-    settings = make_settings(tester_user_ids=str(TESTER))
-    async with running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine) as bot:
-        yield bot
 
 
 async def test_the_chosen_language_wins_and_survives_a_restart(

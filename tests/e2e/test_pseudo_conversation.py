@@ -4,29 +4,16 @@ translation (or bypasses the catalogs), and fails this test."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
-import pytest
-from sqlalchemy import Engine
 
-from bot.config import Settings
 from bot.pseudo import PSEUDO_LOCALE, is_pseudo
-from bot.runner import RunningBot, running_bot
+from bot.runner import RunningBot
 from bot.sandbox.driver import ChatDriver
+from tests.conftest import TESTER
 from tests.e2e.flow_helpers import authorize_as, press_action
 from tests.e2e.test_create_flow import FIELDS, enter
-
-TESTER = 9100
-
-
-@pytest.fixture
-async def tester_bot(
-    make_settings: Callable[..., Settings], sandbox_url: str, engine: Engine
-) -> AsyncIterator[RunningBot]:
-    settings = make_settings(tester_user_ids=str(TESTER))
-    async with running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine) as bot:
-        yield bot
 
 
 async def test_every_text_and_button_is_translated(

@@ -16,6 +16,15 @@ from bot.sandbox.driver import ChatDriver
 from models.tables import AuditEvent, ProcessedUpdate, TelegramUser
 from tests.conftest import free_port
 
+
+def webhook_settings(make_settings: Callable[..., Settings]) -> Settings:
+    """Webhook mode on a port chosen up front (the webhook URL must be known to register it)."""
+    port = free_port()
+    return make_settings(
+        telegram_mode="webhook", web_port=port, public_base_url=f"http://127.0.0.1:{port}"
+    )
+
+
 INDONESIAN_GREETING = "Halo, {name}! 👋"
 ENGLISH_GREETING = "Hello, {name}! 👋"
 
@@ -87,13 +96,10 @@ async def test_webhook_mode_greets_and_refuses_deliveries_without_the_secret(
     engine: Engine,
     chat: Callable[..., ChatDriver],
 ) -> None:
-    port = free_port()
-    settings = make_settings(
-        telegram_mode="webhook", web_port=port, public_base_url=f"http://127.0.0.1:{port}"
-    )
+    settings = webhook_settings(make_settings)
     async with running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine) as bot:
         webhook = await bot.application.bot.get_webhook_info()
-        assert webhook.url == f"http://127.0.0.1:{port}/telegram"
+        assert webhook.url == f"{settings.public_base_url}/telegram"
 
         user = chat(user_id=5151, first_name="Dewi", language_code="en")
         await user.send("/start")
@@ -133,10 +139,7 @@ async def test_a_redelivered_update_is_answered_once(
     chat: Callable[..., ChatDriver],
 ) -> None:
     """Telegram may deliver an update twice (no 2xx seen): the second delivery changes nothing."""
-    port = free_port()
-    settings = make_settings(
-        telegram_mode="webhook", web_port=port, public_base_url=f"http://127.0.0.1:{port}"
-    )
+    settings = webhook_settings(make_settings)
     update = {
         "update_id": 31337,
         "message": {
