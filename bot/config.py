@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(default=2.0, gt=0, le=300)
     backend_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     support_chat_id: int | None = None
+    support_answer_minutes: int = Field(default=15, ge=1, le=24 * 60)
     tester_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: str = "id"
     log_level: str = "INFO"

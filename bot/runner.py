@@ -20,9 +20,11 @@ from bot.crypto import TokenCipher, load_or_create_key
 from bot.i18n import check_catalogs
 from bot.sandbox.serve import serve_asgi
 from bot.service import Reply, Service
+from bot.support import SupportDesk
 from bot.telegram.app import build_application, set_menus
-from bot.telegram.context import BotApplication
+from bot.telegram.context import SUPPORT_KEY, BotApplication
 from bot.telegram.sender import send_reply
+from bot.telegram.support import TelegramSupportChannel
 from bot.web import OAUTH_CALLBACK_PATH, WEBHOOK_PATH, create_web_app
 from bot.worker import Worker
 from models.db import create_db_engine
@@ -78,6 +80,13 @@ async def running_bot(
             service,
             bot_api_base_url=bot_api_base_url or settings.bot_api_base_url,
             polling=polling,
+        )
+        application.bot_data[SUPPORT_KEY] = SupportDesk(
+            engine,
+            service,
+            TelegramSupportChannel(application.bot),
+            chat_id=settings.support_chat_id,
+            answer_minutes=settings.support_answer_minutes,
         )
         web_app = create_web_app(
             application, webhook_secret=None if polling else settings.webhook_secret

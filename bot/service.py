@@ -231,6 +231,20 @@ class Service:
             )
         return await asyncio.to_thread(self._tester, profile, update_id, command, argument)
 
+    async def hand_back(self, *, user_id: int, to: str) -> Reply:
+        """A support agent gives the user back to the bot (at `to`, see `ev.HandBack`)."""
+        return await asyncio.to_thread(self._hand_back, user_id, to)
+
+    def locale_of(self, user_id: int, language_code: str | None) -> str:
+        """The user's locale (their choice, else Telegram's language, else the default)."""
+        with Session(self._engine) as session:
+            user = session.get(TelegramUser, user_id)
+            if user is None:
+                return choose_locale(
+                    chosen=None, language_code=language_code, default=self.default_locale
+                )
+            return self._locale(user)
+
     async def outside_event(self, *, integration_id: int, event: ev.Event) -> None:
         """News from a backend for one integration (the status poller).
 
@@ -279,6 +293,19 @@ class Service:
                 return Reply(user.chat_id, choice, shown, show_msgids=user.show_msgids)
             first, *rest = machine.current_screens(_state(integration), now=self._now())
             return self._reply(session, user, integration, (first.with_notice(notice), *rest))
+
+    def _hand_back(self, user_id: int, to: str) -> Reply:
+        with transaction(self._engine) as session:
+            user = store.lock_user(session=session, telegram_id=user_id)
+            assert user is not None
+            integration = store.current_integration(session=session, user_id=user.id)
+            if integration is None:
+                shown = (screens.help_screen().with_notice(screens.SUPPORT_HANDED_BACK),)
+                return Reply(user.chat_id, self._locale(user), shown)
+            transition = machine.handle(_state(integration), ev.HandBack(to), now=self._now())
+            applied = self._save(session, user, integration, transition, ())
+            assert applied.reply is not None
+            return applied.reply
 
     def _tester(
         self, profile: Profile, update_id: int | None, command: str, argument: str | None

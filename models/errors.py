@@ -45,3 +45,48 @@ class OAuthStateExpired(OAuthStateRejected):
 
 class OAuthStateUsed(OAuthStateRejected):
     """The state was already consumed: a replayed or doubled callback."""
+
+
+class AgentLinkError(StoreError):
+    """An agent's deep link can't be used; says whose it was, where known, to tell them.
+
+    Plain values, not the row, for the same reason as OAuthStateRejected. An unknown link
+    has no owner: its values are None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        agent_id: int | None = None,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.agent_id = agent_id
+        self.chat_id = chat_id
+        self.thread_id = thread_id
+
+
+class AgentLinkUnknown(AgentLinkError):
+    """No link with that token was ever made (or it was forged)."""
+
+
+class AgentLinkExpired(AgentLinkError):
+    """The link is past its expiry."""
+
+
+class AgentLinkUsed(AgentLinkError):
+    """The link was already used; `used_by` is the user who used it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        agent_id: int | None = None,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+        used_by: int | None = None,
+    ) -> None:
+        super().__init__(message, agent_id=agent_id, chat_id=chat_id, thread_id=thread_id)
+        self.used_by = used_by

@@ -6,23 +6,35 @@ writes and audit events land together or not at all.
 """
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Text, cast, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from models.errors import OAuthStateExpired, OAuthStateUnknown, OAuthStateUsed, StaleIntegration
+from models.errors import (
+    AgentLinkExpired,
+    AgentLinkUnknown,
+    AgentLinkUsed,
+    OAuthStateExpired,
+    OAuthStateUnknown,
+    OAuthStateUsed,
+    StaleIntegration,
+)
 from models.tables import (
+    AgentLink,
     AuditEvent,
     Integration,
     OAuthState,
     OutboxMessage,
     ProcessedUpdate,
+    SupportCase,
     TelegramUser,
     redact,
     scrub_text,
@@ -30,6 +42,7 @@ from models.tables import (
 )
 
 OAUTH_STATE_TTL = timedelta(minutes=15)
+AGENT_LINK_TTL = timedelta(hours=24)
 MAX_ERROR_LENGTH = 2000
 
 
@@ -350,3 +363,292 @@ def mark_outbox_failed(
     message.last_error = scrub_text(error)[:MAX_ERROR_LENGTH]
     message.not_before = retry_at
     session.add(message)
+
+
+# --- Support desk --------------------------------------------------------------------------
+#
+# A case's status goes open -> claimed -> closed (or open -> closed). Callers hold the
+# user's lock (lock_user) around request_case, so one user can't open two cases at once.
+
+
+def open_case(*, session: Session, user_id: int) -> SupportCase | None:
+    """The user's newest case that is not closed, or None."""
+    statement = (
+        select(SupportCase)
+        .where(SupportCase.user_id == user_id, SupportCase.status != "closed")
+        .order_by(col(SupportCase.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def request_case(
+    *, session: Session, user_id: int, chat_id: int, reason: str, now: datetime | None = None
+) -> tuple[SupportCase, bool]:
+    """The user's open case and False, or a new open case and True.
+
+    A new case reuses the forum topic of the user's newest earlier case in the same
+    support group (one topic per user); its `thread_id` is None when there was none.
+    """
+    existing = open_case(session=session, user_id=user_id)
+    if existing is not None:
+        return existing, False
+    now = now or utcnow()
+    earlier_topic = (
+        select(SupportCase.thread_id)
+        .where(
+            SupportCase.user_id == user_id,
+            SupportCase.chat_id == chat_id,
+            col(SupportCase.thread_id).is_not(None),
+        )
+        .order_by(col(SupportCase.id).desc())
+        .limit(1)
+    )
+    case = SupportCase(
+        user_id=user_id,
+        status="open",
+        reason=reason,
+        chat_id=chat_id,
+        thread_id=session.exec(earlier_topic).first(),
+        requested_at=now,
+    )
+    session.add(case)
+    session.flush()  # assigns the id the audit event refers to
+    append_audit(
+        session=session,
+        kind="support_requested",
+        user_id=user_id,
+        detail={"case_id": case.id, "reason": reason},
+        now=now,
+    )
+    return case, True
+
+
+def set_case_thread(*, session: Session, case: SupportCase, thread_id: int) -> None:
+    """Record the case's forum topic (a new one, or one recreated after a deletion)."""
+    case.thread_id = thread_id
+    session.add(case)
+
+
+def claim_case(
+    *,
+    session: Session,
+    case: SupportCase,
+    agent_id: int,
+    agent_name: str | None,
+    now: datetime | None = None,
+) -> None:
+    """The agent takes the user over; a re-claim by another agent keeps the first claimed_at."""
+    now = now or utcnow()
+    previous_agent_id = case.agent_id
+    case.status = "claimed"
+    case.agent_id = agent_id
+    case.agent_name = agent_name
+    if case.claimed_at is None:
+        case.claimed_at = now
+    session.add(case)
+    detail: dict[str, Any] = {"case_id": case.id, "agent_id": agent_id}
+    if previous_agent_id is not None and previous_agent_id != agent_id:
+        detail["previous_agent_id"] = previous_agent_id
+    append_audit(
+        session=session, kind="support_claimed", user_id=case.user_id, detail=detail, now=now
+    )
+
+
+def note_agent_reply(*, session: Session, case: SupportCase, now: datetime | None = None) -> None:
+    """Record when an agent first answered the user; later replies change nothing."""
+    if case.first_agent_reply_at is None:
+        case.first_agent_reply_at = now or utcnow()
+        session.add(case)
+
+
+def close_case(
+    *,
+    session: Session,
+    case: SupportCase,
+    now: datetime | None = None,
+    handed_back_at: str | None = None,
+) -> None:
+    """Close the case; `handed_back_at` is the flow step the user was handed back to.
+
+    Closing a closed case changes nothing and is not audited again.
+    """
+    if case.status == "closed":
+        return
+    now = now or utcnow()
+    case.status = "closed"
+    case.closed_at = now
+    session.add(case)
+    detail: dict[str, Any] = {"case_id": case.id}
+    if handed_back_at is not None:
+        detail["handed_back_at"] = handed_back_at
+    append_audit(
+        session=session, kind="support_closed", user_id=case.user_id, detail=detail, now=now
+    )
+
+
+def case_by_thread(*, session: Session, chat_id: int, thread_id: int) -> SupportCase | None:
+    """The newest case, of any status, in that forum topic."""
+    statement = (
+        select(SupportCase)
+        .where(SupportCase.chat_id == chat_id, SupportCase.thread_id == thread_id)
+        .order_by(col(SupportCase.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def cases_for_user(*, session: Session, user_id: int, limit: int = 10) -> list[SupportCase]:
+    """The user's latest cases, newest first."""
+    statement = (
+        select(SupportCase)
+        .where(SupportCase.user_id == user_id)
+        .order_by(col(SupportCase.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
+
+
+def cases_waiting(*, session: Session, older_than: datetime) -> list[SupportCase]:
+    """Unclaimed cases requested before `older_than` whose user wasn't told they wait yet.
+
+    Oldest first; mark_queued_notice takes a case off this list.
+    """
+    statement = (
+        select(SupportCase)
+        .where(
+            SupportCase.status == "open",
+            col(SupportCase.requested_at) < older_than,
+            col(SupportCase.queued_notice_at).is_(None),
+        )
+        .order_by(col(SupportCase.id))
+    )
+    return list(session.exec(statement).all())
+
+
+def mark_queued_notice(*, session: Session, case: SupportCase, now: datetime | None = None) -> None:
+    """The user was told they are in the queue; cases_waiting won't return the case again."""
+    case.queued_notice_at = now or utcnow()
+    session.add(case)
+
+
+# --- Agent links ---------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_agent_link(
+    *,
+    session: Session,
+    agent_id: int,
+    chat_id: int,
+    thread_id: int | None,
+    payload: dict[str, Any],
+    ttl: timedelta = AGENT_LINK_TTL,
+    now: datetime | None = None,
+) -> str:
+    """Make a one-time deep-link token; only its hash is stored.
+
+    32 characters of A-Za-z0-9_-, within the 64 a Telegram `start` parameter allows.
+    """
+    now = now or utcnow()
+    token = secrets.token_urlsafe(24)
+    link = AgentLink(
+        token_hash=_hash_token(token),
+        agent_id=agent_id,
+        chat_id=chat_id,
+        thread_id=thread_id,
+        payload=payload,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(link)
+    append_audit(
+        session=session,
+        kind="agent_link_created",
+        detail={"agent_id": agent_id, "chat_id": chat_id, "thread_id": thread_id},
+        now=now,
+    )
+    return token
+
+
+def consume_agent_link(
+    *, session: Session, token: str, user_id: int, now: datetime | None = None
+) -> AgentLink:
+    """Use a link once; raise AgentLinkUnknown, ...Used or ...Expired.
+
+    The row is locked, so two users racing with the same link can't both succeed.
+    """
+    now = now or utcnow()
+    statement = (
+        select(AgentLink)
+        .where(AgentLink.token_hash == _hash_token(token))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    link = session.exec(statement).one_or_none()
+    if link is None:
+        raise AgentLinkUnknown("unknown agent link")
+    owner = {"agent_id": link.agent_id, "chat_id": link.chat_id, "thread_id": link.thread_id}
+    if link.used_at is not None:
+        raise AgentLinkUsed(
+            f"agent link already used at {link.used_at}", used_by=link.used_by, **owner
+        )
+    if link.expires_at <= now:
+        raise AgentLinkExpired(f"agent link expired at {link.expires_at}", **owner)
+    link.used_at = now
+    link.used_by = user_id
+    session.add(link)
+    append_audit(
+        session=session,
+        kind="agent_link_used",
+        user_id=user_id,
+        detail={"agent_id": link.agent_id, "chat_id": link.chat_id, "thread_id": link.thread_id},
+        now=now,
+    )
+    return link
+
+
+# --- Lookup --------------------------------------------------------------------------------
+
+# An id made only of these is written verbatim in the JSON text on both databases, so a
+# substring match on that text can narrow the candidates without missing one.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def user_by_advertiser(*, session: Session, advertiser_id: str) -> TelegramUser | None:
+    """The user whose newest matching integration has that advertiser, or None.
+
+    Looks at `Integration.advertiser_id` and, in `data`, at `advertiser.id` (the account
+    being synced) and `result.advertiser_id` (what the submission produced). The JSON is
+    checked in Python, so SQLite and PostgreSQL agree; a text match narrows the rows first.
+    An empty id matches nobody (a submission without an id stores "").
+    """
+    if not advertiser_id:
+        return None
+    statement = select(Integration).order_by(col(Integration.id).desc())
+    if _PLAIN_ID.fullmatch(advertiser_id):
+        statement = statement.where(
+            or_(
+                Integration.advertiser_id == advertiser_id,
+                cast(col(Integration.data), Text).contains(advertiser_id, autoescape=True),
+            )
+        )
+    for integration in session.exec(statement):
+        if _has_advertiser(integration, advertiser_id):
+            return session.get(TelegramUser, integration.user_id)
+    return None
+
+
+def _has_advertiser(integration: Integration, advertiser_id: str) -> bool:
+    data = integration.data if isinstance(integration.data, dict) else {}
+    advertiser = data.get("advertiser")
+    result = data.get("result")
+    found = (
+        integration.advertiser_id,
+        advertiser.get("id") if isinstance(advertiser, dict) else None,
+        result.get("advertiser_id") if isinstance(result, dict) else None,
+    )
+    return any(value is not None and str(value) == advertiser_id for value in found)

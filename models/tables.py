@@ -143,6 +143,53 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
+class SupportCase(SQLModel, table=True):
+    """A user's request for a human, worked in the user's forum topic of a support group.
+
+    `status` is open (waiting for an agent), claimed (an agent has taken the user over) or
+    closed; `reason` says why the user asked (user_request, ineligible, failed, error). A
+    user keeps one topic per support group: a new case reuses the last case's `thread_id`.
+    """
+
+    __tablename__ = "support_case"
+    __table_args__ = (Index("ix_support_case_chat_id_thread_id", "chat_id", "thread_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="telegram_user.id", index=True, sa_type=BigInteger)
+    status: str = "open"
+    reason: str = "user_request"
+    chat_id: int = Field(sa_type=BigInteger)  # the support group
+    thread_id: int | None = None  # the user's forum topic in it
+    agent_id: int | None = Field(default=None, sa_type=BigInteger)
+    agent_name: str | None = None
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    first_agent_reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    queued_notice_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class AgentLink(SQLModel, table=True):
+    """A one-time deep link an agent made to send a user into the bot.
+
+    Stored as the SHA-256 of its token, so a database leak can't replay it. `payload` holds
+    what the link starts the user with (locale, note, prefilled fields, start step);
+    `thread_id` is where to tell the agent the link was used.
+    """
+
+    __tablename__ = "agent_link"
+
+    token_hash: str = Field(primary_key=True, sa_type=String(64))
+    agent_id: int = Field(sa_type=BigInteger)
+    chat_id: int = Field(sa_type=BigInteger)
+    thread_id: int | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    expires_at: datetime = Field(sa_type=UTCDateTime())
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
 # --- Audit redaction -------------------------------------------------------------------
 
 REDACTED = "[redacted]"

@@ -77,6 +77,13 @@ async def sandbox_client(sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    """A plain client, for pages a browser would open (the consent page, the callback)."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
 async def polling_bot(
     make_settings: Callable[..., Settings], sandbox_url: str, engine: Engine
 ) -> AsyncIterator[RunningBot]:

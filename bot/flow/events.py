@@ -48,6 +48,14 @@ class Cancel:
     pass
 
 
+@dataclass(frozen=True)
+class HandBack:
+    """A support agent gives the user back to the bot: at the current step ("current"), from
+    the start ("eligibility"), or with a new authorization ("authorize")."""
+
+    to: str = "current"
+
+
 # --- from the outside world ------------------------------------------------------------------
 
 
@@ -116,6 +124,7 @@ Event = (
     | Help
     | Status
     | Cancel
+    | HandBack
     | TermsFetched
     | Authorized
     | AuthDenied

@@ -23,6 +23,7 @@ from bot.flow.events import (
     Event,
     FetchTerms,
     Finished,
+    HandBack,
     Help,
     PaymentCompared,
     Pressed,
@@ -52,6 +53,8 @@ class Step(StrEnum):
 
 
 ENDED = frozenset({Step.completed, Step.failed, Step.cancelled})
+AFTER_AUTHORIZATION_ORDER = (Step.account, Step.sync_review, Step.details)
+AFTER_AUTHORIZATION = frozenset(AFTER_AUTHORIZATION_ORDER)
 CANCELLABLE = frozenset(
     {Step.eligibility, Step.terms, Step.authorize, Step.account, Step.sync_review, Step.details}
 )
@@ -94,7 +97,17 @@ TRANSITIONS: tuple[Edge, ...] = (
             Step.details,
         )
     ),
+    *(
+        Edge(step, "support hands back: start over", Step.eligibility)
+        for step in (Step.terms, Step.authorize, *AFTER_AUTHORIZATION_ORDER)
+    ),
+    *(
+        Edge(step, "support hands back: new authorization", Step.authorize)
+        for step in AFTER_AUTHORIZATION_ORDER
+    ),
 )
+# What a new authorization keeps: the pre-check answers and the accepted terms.
+KEPT_FOR_AUTHORIZATION = ("registered", "adult", "terms", "terms_accepted")
 
 
 @dataclass(frozen=True)
@@ -194,7 +207,7 @@ def unavailable(retry_action: str) -> Screen:
             "TikTok is not answering right now. Nothing you entered is lost; please try again "
             "in a moment."
         ),
-        buttons=((Button(N_("Try again"), action=retry_action),),),
+        buttons=((Button(N_("Try again"), action=retry_action),), (screens.SUPPORT_BUTTON,)),
     )
 
 
@@ -222,6 +235,8 @@ def _handle(state: State, event: Event, now: datetime) -> Transition:
             return Transition(state, (screens.cancelled(),))
         case Start():
             return stay(state, screens.WELCOME_BACK, now=now)
+        case HandBack(to=to):
+            return _hand_back(state, to, now)
     handler = _STEP_HANDLERS.get(state.step)
     result = handler(state, event, now) if handler else None
     if result is not None:
@@ -233,6 +248,25 @@ def _handle(state: State, event: Event, now: datetime) -> Transition:
     if isinstance(event, Pressed):
         return stay(state, now=now)
     return Transition(state)  # news from outside that no longer fits: nothing to say
+
+
+def _hand_back(state: State, to: str, now: datetime) -> Transition:
+    """Where a support agent puts the user back; anything not possible here keeps the step."""
+    if to == "eligibility" and state.step in CANCELLABLE:
+        new = initial()
+    elif to == "authorize" and state.step in AFTER_AUTHORIZATION:
+        new = State(
+            Step.authorize, {k: state.data[k] for k in KEPT_FOR_AUTHORIZATION if k in state.data}
+        )
+    else:
+        return stay(state, screens.SUPPORT_HANDED_BACK, now=now)
+    shown = current_screens(new, now=now)
+    return Transition(
+        new,
+        (shown[0].with_notice(screens.SUPPORT_HANDED_BACK), *shown[1:]),
+        audit="handed_back",
+        audit_detail={"to": to},
+    )
 
 
 def _status(state: State, now: datetime) -> Transition:

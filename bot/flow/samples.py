@@ -454,6 +454,48 @@ def _testers(keys: Sequence[str]) -> Iterator[Sample]:
     )
 
 
+def _support(walk: _Walk) -> Iterator[Sample]:
+    yield Sample(
+        "support_requested",
+        "/support or a 'talk to support' button: a person will answer",
+        screens.support_requested(minutes=15),
+    )
+    yield Sample(
+        "support_unavailable",
+        "/support when no support group is set up",
+        screens.support_unavailable(),
+    )
+    yield Sample(
+        "support_claimed",
+        "an agent claimed the user's request",
+        screens.support_claimed(agent="Rina Kartika Sari (Dukungan)"),
+    )
+    yield Sample(
+        "support_card",
+        "for agents: the context card in the user's topic",
+        screens.support_card(
+            name="Dimas",
+            username="@kopinusantara_dimas",
+            telegram_id=123456789012,
+            locale="id",
+            step="details",
+            eligibility="eligible",
+            account="Batik Sekar Ayu Official (ID 7301234567890120001)",
+            errors="npwp, postal_code",
+            reason="button",
+        ),
+    )
+    yield Sample(
+        "agent_notice",
+        "for agents: a line in the user's topic (here: handed back)",
+        screens.agent_notice(
+            screens.AGENT_HANDED_BACK,
+            agent="Rina Kartika Sari",
+            step=screens.Msg(screens.AGENT_STEPS["eligibility"]),
+        ),
+    )
+
+
 _GROUPS: tuple[Callable[[_Walk], Iterator[Sample]], ...] = (
     _eligibility,
     _terms_and_access,
@@ -461,6 +503,7 @@ _GROUPS: tuple[Callable[[_Walk], Iterator[Sample]], ...] = (
     _running_and_after,
     _anywhere,
     _settings,
+    _support,
 )
 
 

@@ -55,6 +55,11 @@ class Screen:
 
 Param = str | int | Msg | Sequence[Msg] | datetime | timedelta
 
+# Offered wherever the bot can't help on its own (ineligible, errors, failures): a person takes
+# over (the service handles the action; the flow never sees it).
+SUPPORT_ACTION = "support"
+SUPPORT_BUTTON = Button(N_("Talk to support"), action=SUPPORT_ACTION)
+
 # Two buttons share a row only when both labels are this short (in English; translations are
 # checked by tests/unit/test_screens_fit.py): a phone cuts longer ones with "…".
 PAIR_LABELS_UP_TO = 16
@@ -171,7 +176,7 @@ def ineligible(*, reasons: Sequence[str], after_authorization: bool) -> Screen:
             "Sorry, you can't integrate Fitur Promosi with TikTok Ads Manager yet:\n\n{reasons}"
         ),
         params={"reasons": [reason_line(code) for code in reasons]},
-        buttons=((retry,),),
+        buttons=((retry,), (SUPPORT_BUTTON,)),
     )
 
 
@@ -393,7 +398,7 @@ def failed(*, reason: str) -> Screen:
             "Nothing was changed. You can try again."
         ),
         params={"reason": failure_reason(reason)},
-        buttons=((Button(N_("Try again"), action="retry"),),),
+        buttons=((Button(N_("Try again"), action="retry"),), (SUPPORT_BUTTON,)),
     )
 
 
@@ -492,3 +497,108 @@ def msgids_switched(*, on: bool) -> Screen:
 
 
 SAMPLE_BUTTON = N_("This is a sample screen: its buttons do nothing.")
+
+
+# --- support: what the user sees ------------------------------------------------------------
+
+
+def support_requested(*, minutes: int) -> Screen:
+    return Screen(
+        key="support_requested",
+        text=N_(
+            "👤 A person from our support team will answer you here, usually within {minutes} "
+            "minutes. Until then, everything you write goes to them."
+        ),
+        params={"minutes": minutes},
+    )
+
+
+def support_unavailable() -> Screen:
+    return Screen(
+        key="support_unavailable",
+        text=N_("Sorry, support can't be reached from this bot right now. Please try again later."),
+    )
+
+
+SUPPORT_ALREADY = Msg(N_("Your request is already with our support team; they will answer here."))
+SUPPORT_PERSON_ANSWERING = N_("A person from support is answering you now.")
+
+
+def support_claimed(*, agent: str) -> Screen:
+    return Screen(
+        key="support_claimed",
+        text=N_("👤 {agent} from support is answering you now."),
+        params={"agent": agent},
+    )
+
+
+SUPPORT_HANDED_BACK = Msg(N_("Support has handed you back to me. Let's continue."))
+SUPPORT_QUEUED = N_(
+    "You are still in the queue: a person will answer you here as soon as possible."
+)
+
+
+# --- support: what agents see in the support group -------------------------------------------
+
+AGENT_STEPS = {
+    "current": N_("At the current step"),
+    "eligibility": N_("Start over"),
+    "authorize": N_("New authorization"),
+}
+
+
+def support_card(
+    *,
+    name: str,
+    username: str,
+    telegram_id: int,
+    locale: str,
+    step: str,
+    eligibility: str,
+    account: str,
+    errors: str,
+    reason: str,
+) -> Screen:
+    """The context card posted in the user's topic when they ask for a person."""
+    return Screen(
+        key="support_card",
+        text=N_(
+            "🆘 <b>Support request</b> ({reason})\n"
+            "\n"
+            "Name: {name}\n"
+            "Username: {username}\n"
+            "Telegram ID: <code>{telegram_id}</code>\n"
+            "Language: {locale}\n"
+            "Step: {step}\n"
+            "Eligibility: {eligibility}\n"
+            "Account: {account}\n"
+            "Validation errors: {errors}"
+        ),
+        params={
+            "reason": reason,
+            "name": name,
+            "username": username,
+            "telegram_id": telegram_id,
+            "locale": locale,
+            "step": Msg(STEP_NAMES[step]) if step in STEP_NAMES else step,
+            "eligibility": eligibility,
+            "account": account,
+            "errors": errors,
+        },
+        buttons=(
+            (Button(N_("Claim"), action="claim"), Button(N_("Close"), action="close")),
+            *((Button(label, action=f"back:{to}"),) for to, label in AGENT_STEPS.items()),
+        ),
+    )
+
+
+def agent_notice(text: str, **params: object) -> Screen:
+    """A one-line message to the agents in a user's topic."""
+    return Screen(key="agent_notice", text=text, params=params)
+
+
+AGENT_CLAIMED = N_("{agent} claimed this request.")
+AGENT_HANDED_BACK = N_("{agent} handed the user back to the bot ({step}).")
+AGENT_CLOSED = N_("{agent} closed this request.")
+AGENT_USER_BLOCKED = N_("The user has blocked the bot: messages can't reach them.")
+AGENT_NOT_OPEN = N_("This request is already closed.")

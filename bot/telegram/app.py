@@ -12,6 +12,7 @@ from bot.i18n import N_, translations
 from bot.service import Service
 from bot.telegram.context import SERVICE_KEY, BotApplication, BotContext
 from bot.telegram.handlers import all_handlers
+from bot.telegram.support import support_handlers
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ COMMANDS = (
     ("help", N_("What I can do")),
     ("cancel", N_("Stop before submitting")),
     ("language", N_("Choose the language")),
+    ("support", N_("Talk to a person from support")),
 )
 # NOTE: The bot's description, shown in an empty chat before the user presses Start (≤ 512).
 DESCRIPTION = N_(
@@ -45,6 +47,8 @@ def build_application(
         builder = builder.updater(None)
     application: BotApplication = builder.build()  # type: ignore[assignment]
     application.bot_data[SERVICE_KEY] = service
+    if settings.support_chat_id is not None:
+        application.add_handlers(support_handlers(settings.support_chat_id))
     application.add_handlers(all_handlers())
     application.add_error_handler(log_error)
     return application

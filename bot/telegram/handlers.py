@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from telegram import Update
@@ -9,34 +10,28 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.flow import events as ev
-from bot.flow.screens import SAMPLE_BUTTON
+from bot.flow.screens import SAMPLE_BUTTON, SUPPORT_ACTION, SUPPORT_PERSON_ANSWERING
 from bot.i18n import N_, choose_locale, translations
-from bot.service import ButtonToken, Profile
-from bot.telegram.context import BotContext
+from bot.service import ButtonToken
+from bot.telegram.context import BotContext, profile_of
 from bot.telegram.sender import send_reply
+from bot.telegram.support import support_command
 
 # NOTE: A short pop-up when someone taps a button of a screen that is no longer current.
 STALE_ANSWER = N_("This button is no longer valid.")
 
 
-def profile_of(update: Update) -> Profile:
-    user = update.effective_user
-    chat = update.effective_chat
-    assert user is not None and chat is not None, "handlers here only take updates with a sender"
-    return Profile(
-        telegram_id=user.id,
-        chat_id=chat.id,
-        first_name=user.first_name,
-        username=user.username,
-        language_code=user.language_code,
-    )
-
-
 async def _run(
     update: Update, context: BotContext, event: ev.Event, button: ButtonToken | None = None
 ) -> None:
+    """One event for the conversation, unless a person from support has the user: then the
+    message goes to them and the bot says nothing."""
+    profile = profile_of(update)
+    message = update.effective_message
+    if message is not None and await context.support.relay_from_user(profile, message.message_id):
+        return
     reply = await context.service.user_event(
-        profile=profile_of(update), event=event, update_id=update.update_id, button=button
+        profile=profile, event=event, update_id=update.update_id, button=button
     )
     if reply is not None:
         await send_reply(context.bot, reply)
@@ -70,11 +65,17 @@ async def button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     token, action = ButtonToken.parse(query.data or "")
+    profile = profile_of(update)
+    if action == SUPPORT_ACTION:
+        await query.answer()
+        await context.support.request(profile, update_id=update.update_id, reason="button")
+        return
+    if await asyncio.to_thread(context.support.is_helping, profile.telegram_id):
+        locale = context.service.locale_of(profile.telegram_id, profile.language_code)
+        await query.answer(translations(locale).gettext(SUPPORT_PERSON_ANSWERING))
+        return
     reply = await context.service.user_event(
-        profile=profile_of(update),
-        event=ev.Pressed(action),
-        update_id=update.update_id,
-        button=token,
+        profile=profile, event=ev.Pressed(action), update_id=update.update_id, button=token
     )
     if reply is None:
         await query.answer()
@@ -137,6 +138,7 @@ def all_handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("status", status),
         CommandHandler("cancel", cancel),
         CommandHandler("language", language),
+        CommandHandler("support", support_command, filters=filters.ChatType.PRIVATE),
         CommandHandler(["screens", "msgids"], tester_command),
         CallbackQueryHandler(language_button, pattern=r"^L\|"),
         CallbackQueryHandler(sample_button, pattern=r"^S\|"),

@@ -117,7 +117,7 @@ async def test_every_account_level_reason_is_explained(
     answer = await user.next_message()
     assert answer.text.startswith("Sorry, you can't integrate Fitur Promosi")
     assert reason in answer.text
-    assert answer.labels == ["Use another TikTok account"]
+    assert answer.labels == ["Use another TikTok account", "Talk to support"]
     await user.press("Use another TikTok account")
     assert "Authorize access" in (await user.next_message()).labels
 

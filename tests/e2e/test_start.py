@@ -83,7 +83,14 @@ async def test_command_menu_and_description_are_set_per_language(
     indonesian = await bot.get_my_commands(language_code="id")
     english = await bot.get_my_commands(language_code="en")
     default = await bot.get_my_commands()
-    assert [c.command for c in indonesian] == ["start", "status", "help", "cancel", "language"]
+    assert [c.command for c in indonesian] == [
+        "start",
+        "status",
+        "help",
+        "cancel",
+        "language",
+        "support",
+    ]
     assert indonesian[0].description.startswith("Mulai")
     assert english[0].description.startswith("Start")
     assert default == indonesian

@@ -9,12 +9,14 @@ from models import TelegramUser, create_db_engine, transaction, upsert_user
 from models.db import current_revision, downgrade, head_revision, upgrade
 
 TABLES = {
+    "agent_link",
     "alembic_version",
     "audit_event",
     "integration",
     "oauth_state",
     "outbox_message",
     "processed_update",
+    "support_case",
     "telegram_user",
 }
 
@@ -24,7 +26,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
     try:
         assert current_revision(engine) is None
         upgrade(engine)
-        assert current_revision(engine) == head_revision() == "0002"
+        assert current_revision(engine) == head_revision() == "0003"
         assert set(inspect(engine).get_table_names()) == TABLES
         with engine.connect() as connection:
             differences = compare_metadata(
@@ -37,7 +39,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
 
         upgrade(engine)  # and back up again, on the same database
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
     finally:
         engine.dispose()
 
@@ -45,7 +47,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
 def test_upgrade_accepts_a_url_and_is_idempotent(database_url: str) -> None:
     upgrade(database_url)
     upgrade(database_url)
-    assert current_revision(database_url) == "0002"
+    assert current_revision(database_url) == "0003"
     engine = create_db_engine(database_url)
     try:
         with transaction(engine) as session:
@@ -56,7 +58,7 @@ def test_upgrade_accepts_a_url_and_is_idempotent(database_url: str) -> None:
         engine.dispose()
 
 
-def test_a_database_at_0001_keeps_its_users_through_0002(database_url: str) -> None:
+def test_a_database_at_0001_keeps_its_users_through_the_head(database_url: str) -> None:
     """An existing deployment upgrades in place: rows written at 0001 survive."""
     engine = create_db_engine(database_url)
     try:
@@ -70,5 +72,19 @@ def test_a_database_at_0001_keeps_its_users_through_0002(database_url: str) -> N
         with transaction(engine) as session:
             user = session.get(TelegramUser, 7)
             assert user is not None and user.show_msgids is False
+    finally:
+        engine.dispose()
+
+
+def test_0003_adds_and_removes_only_the_support_tables(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        upgrade(engine, "0002")
+        before = set(inspect(engine).get_table_names())
+        upgrade(engine, "0003")
+        assert set(inspect(engine).get_table_names()) - before == {"agent_link", "support_case"}
+        downgrade(engine, "0002")
+        assert set(inspect(engine).get_table_names()) == before
+        assert current_revision(engine) == "0002"
     finally:
         engine.dispose()

@@ -137,6 +137,20 @@ EDGE_SAMPLES: dict[tuple[Step, str, Step], tuple[State, ev.Event]] = {
         ev.Pressed("retry"),
     ),
     **{(step, "/cancel", Step.cancelled): (AT[step], ev.Cancel()) for step in CANCELLABLE},
+    **{
+        (step, "support hands back: start over", Step.eligibility): (
+            AT[step],
+            ev.HandBack("eligibility"),
+        )
+        for step in (Step.terms, Step.authorize, Step.account, Step.sync_review, Step.details)
+    },
+    **{
+        (step, "support hands back: new authorization", Step.authorize): (
+            AT[step],
+            ev.HandBack("authorize"),
+        )
+        for step in (Step.account, Step.sync_review, Step.details)
+    },
 }
 
 EVENTS: list[ev.Event] = [

@@ -1,0 +1,311 @@
+"""The support desk: a person takes a user over in the user's own forum topic of the support
+group, then hands the user back to the bot.
+
+Cases live in the database (`support_case`), so who is being helped survives restarts and is
+checked before every automated reply. The desk talks to the support group through a
+`SupportChannel` port; the python-telegram-bot adapter implements it (bot/telegram/support.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from bot.flow import screens
+from bot.flow.screens import Screen
+from bot.i18n import choose_locale, normalize_locale
+from bot.service import Profile, Reply, Service
+from models import store
+from models.db import transaction
+from models.tables import Integration, SupportCase, TelegramUser
+
+log = logging.getLogger(__name__)
+
+
+class TopicGone(Exception):
+    """The user's topic was deleted in the support group."""
+
+
+class UserUnreachable(Exception):
+    """The user blocked the bot."""
+
+
+class SupportChannel(Protocol):
+    """What the desk needs from the chat platform."""
+
+    async def create_topic(self, chat_id: int, name: str) -> int: ...
+
+    async def post(self, chat_id: int, thread_id: int, screen: Screen, locale: str) -> None: ...
+
+    async def copy_to_topic(
+        self, chat_id: int, thread_id: int, from_chat_id: int, message_id: int
+    ) -> None: ...
+
+    async def copy_to_user(self, chat_id: int, from_chat_id: int, message_id: int) -> None: ...
+
+    async def send(self, reply: Reply) -> None: ...
+
+
+@dataclass(frozen=True)
+class Agent:
+    telegram_id: int
+    name: str
+    language_code: str | None
+
+
+@dataclass(frozen=True)
+class _Case:
+    """What the desk needs of a case outside the transaction that loaded it."""
+
+    id: int
+    user_id: int
+    user_chat_id: int
+    chat_id: int
+    thread_id: int | None
+    status: str
+    topic_name: str
+
+
+class SupportDesk:
+    def __init__(
+        self,
+        engine: Engine,
+        service: Service,
+        channel: SupportChannel,
+        *,
+        chat_id: int | None,
+        answer_minutes: int = 15,
+    ) -> None:
+        self._engine = engine
+        self._service = service
+        self._channel = channel
+        self.chat_id = chat_id
+        self._answer_minutes = answer_minutes
+
+    # --- the user's side ---------------------------------------------------------------------
+
+    async def request(self, profile: Profile, *, update_id: int | None, reason: str) -> None:
+        """`/support` or a "talk to support" button: open (or reuse) the case and the topic."""
+        if self.chat_id is None:
+            await self._channel.send(self._to_user(profile, screens.support_unavailable()))
+            return
+        opened = await asyncio.to_thread(self._open, profile, update_id, reason)
+        if opened is None:
+            return
+        case, created, card = opened
+        if created:
+            await self._post(case, card, self._service.default_locale)
+            shown = screens.support_requested(minutes=self._answer_minutes)
+        else:
+            shown = screens.help_screen().with_notice(screens.SUPPORT_ALREADY)
+        await self._channel.send(self._to_user(profile, shown))
+
+    def is_helping(self, user_id: int) -> bool:
+        """A person has (or is about to have) this user: the bot stays silent."""
+        with transaction(self._engine) as session:
+            return store.open_case(session=session, user_id=user_id) is not None
+
+    async def relay_from_user(self, profile: Profile, message_id: int) -> bool:
+        """Pass the user's message to their topic; False when no person has the user."""
+        case = await asyncio.to_thread(self._case_of_user, profile.telegram_id)
+        if case is None:
+            return False
+        await self._copy_to_topic(case, profile.chat_id, message_id)
+        return True
+
+    # --- the agents' side ----------------------------------------------------------------------
+
+    async def relay_from_agent(self, agent: Agent, *, thread_id: int, message_id: int) -> None:
+        """An agent's message in a user's topic goes to the user."""
+        assert self.chat_id is not None
+        case = await asyncio.to_thread(self._case_of_topic, thread_id, None)
+        if case is None or case.status == "closed":
+            return
+        try:
+            await self._channel.copy_to_user(case.user_chat_id, self.chat_id, message_id)
+        except UserUnreachable:
+            await self._notice(case, agent, screens.AGENT_USER_BLOCKED)
+            return
+        await asyncio.to_thread(self._agent_replied, case.id)
+
+    async def card_action(self, agent: Agent, *, thread_id: int, action: str) -> None:
+        """Claim, hand back (at a step) or close, from the card's buttons."""
+        case = await asyncio.to_thread(self._case_of_topic, thread_id, agent)
+        if case is None or case.status == "closed":
+            if case is not None:
+                await self._notice(case, agent, screens.AGENT_NOT_OPEN)
+            return
+        if action == "claim":
+            await asyncio.to_thread(self._claim, case.id, agent)
+            await self._notice(case, agent, screens.AGENT_CLAIMED, agent=agent.name)
+            claimed = screens.support_claimed(agent=agent.name)
+            await self._channel.send(await asyncio.to_thread(self._user_reply, case, claimed))
+            return
+        to = action.removeprefix("back:") if action.startswith("back:") else "current"
+        await asyncio.to_thread(self._close, case.id, to)
+        step_name = screens.AGENT_STEPS.get(to, screens.AGENT_STEPS["current"])
+        if action == "close":
+            await self._notice(case, agent, screens.AGENT_CLOSED, agent=agent.name)
+        else:
+            step = screens.Msg(step_name)
+            await self._notice(case, agent, screens.AGENT_HANDED_BACK, agent=agent.name, step=step)
+        reply = await self._service.hand_back(user_id=case.user_id, to=to)
+        try:
+            await self._channel.send(reply)
+        except UserUnreachable:
+            await self._notice(case, agent, screens.AGENT_USER_BLOCKED)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _post(self, case: _Case, screen: Screen, locale: str) -> None:
+        """Post in the user's topic; a deleted topic is made again and the post retried."""
+        thread_id = case.thread_id
+        for _ in range(2):
+            if thread_id is None:
+                thread_id = await self._channel.create_topic(case.chat_id, case.topic_name)
+                await asyncio.to_thread(self._set_thread, case.id, thread_id)
+            try:
+                await self._channel.post(case.chat_id, thread_id, screen, locale)
+                return
+            except TopicGone:
+                log.warning("support topic of case %s was deleted; making a new one", case.id)
+                thread_id = None
+
+    async def _copy_to_topic(self, case: _Case, from_chat_id: int, message_id: int) -> None:
+        thread_id = case.thread_id
+        for _ in range(2):
+            if thread_id is None:
+                thread_id = await self._channel.create_topic(case.chat_id, case.topic_name)
+                await asyncio.to_thread(self._set_thread, case.id, thread_id)
+            try:
+                await self._channel.copy_to_topic(case.chat_id, thread_id, from_chat_id, message_id)
+                return
+            except TopicGone:
+                thread_id = None
+
+    async def _notice(self, case: _Case, by: Agent | None, text: str, **params: object) -> None:
+        """A line for the agents in the user's topic, in the language of the agent who acted."""
+        locale = normalize_locale(by.language_code if by else None)
+        await self._post(case, screens.agent_notice(text, **params), locale)
+
+    def _to_user(self, profile: Profile, screen: Screen) -> Reply:
+        locale = self._service.locale_of(profile.telegram_id, profile.language_code)
+        return Reply(profile.chat_id, locale, (screen,))
+
+    def _user_reply(self, case: _Case, screen: Screen) -> Reply:
+        locale = self._service.locale_of(case.user_id, None)
+        return Reply(case.user_chat_id, locale, (screen,))
+
+    def _open(
+        self, profile: Profile, update_id: int | None, reason: str
+    ) -> tuple[_Case, bool, Screen] | None:
+        assert self.chat_id is not None
+        with transaction(self._engine) as session:
+            if update_id is not None and not store.claim_update(
+                session=session, update_id=update_id
+            ):
+                return None
+            user = store.upsert_user(
+                session=session,
+                telegram_id=profile.telegram_id,
+                chat_id=profile.chat_id,
+                username=profile.username,
+                first_name=profile.first_name,
+                language_code=profile.language_code,
+            )
+            case, created = store.request_case(
+                session=session, user_id=user.id, chat_id=self.chat_id, reason=reason
+            )
+            integration = store.current_integration(session=session, user_id=user.id)
+            card = self._card(user, integration, reason)
+            return _snapshot(case, user), created, card
+
+    def _card(self, user: TelegramUser, integration: Integration | None, reason: str) -> Screen:
+        data = integration.data if integration else {}
+        ineligible = data.get("ineligible")
+        if ineligible:
+            eligibility = ", ".join(ineligible)
+        elif integration and integration.step not in ("eligibility",):
+            eligibility = "eligible"
+        else:
+            eligibility = "–"
+        advertiser = data.get("advertiser") or {}
+        result = data.get("result") or {}
+        account_name = advertiser.get("name") or result.get("advertiser_name")
+        account_id = advertiser.get("id") or result.get("advertiser_id")
+        account = f"{account_name} (ID {account_id})" if account_id else "–"
+        errors = sorted({e["field"] for e in data.get("errors", [])})
+        return screens.support_card(
+            name=user.first_name or "–",
+            username=f"@{user.username}" if user.username else "–",
+            telegram_id=user.id,
+            # Not service.locale_of: a second session here would wait on this transaction's lock.
+            locale=choose_locale(
+                chosen=user.locale,
+                language_code=user.language_code,
+                default=self._service.default_locale,
+            ),
+            step=integration.step if integration else "–",
+            eligibility=eligibility,
+            account=account,
+            errors=", ".join(errors) if errors else "–",
+            reason=reason,
+        )
+
+    def _case_of_user(self, user_id: int) -> _Case | None:
+        with transaction(self._engine) as session:
+            case = store.open_case(session=session, user_id=user_id)
+            user = session.get(TelegramUser, user_id)
+            return _snapshot(case, user) if case and user else None
+
+    def _case_of_topic(self, thread_id: int, agent: Agent | None) -> _Case | None:
+        assert self.chat_id is not None
+        with transaction(self._engine) as session:
+            case = store.case_by_thread(session=session, chat_id=self.chat_id, thread_id=thread_id)
+            if case is None:
+                return None
+            user = session.get(TelegramUser, case.user_id)
+            return _snapshot(case, user) if user else None
+
+    def _set_thread(self, case_id: int, thread_id: int) -> None:
+        with transaction(self._engine) as session:
+            case = session.get(SupportCase, case_id)
+            assert case is not None
+            store.set_case_thread(session=session, case=case, thread_id=thread_id)
+
+    def _claim(self, case_id: int, agent: Agent) -> None:
+        with transaction(self._engine) as session:
+            case = session.get(SupportCase, case_id)
+            assert case is not None
+            store.claim_case(
+                session=session, case=case, agent_id=agent.telegram_id, agent_name=agent.name
+            )
+
+    def _agent_replied(self, case_id: int) -> None:
+        with transaction(self._engine) as session:
+            case = session.get(SupportCase, case_id)
+            assert case is not None
+            store.note_agent_reply(session=session, case=case)
+
+    def _close(self, case_id: int, to: str) -> None:
+        with transaction(self._engine) as session:
+            case = session.get(SupportCase, case_id)
+            assert case is not None
+            store.close_case(session=session, case=case, handed_back_at=to)
+
+
+def _snapshot(case: SupportCase, user: TelegramUser) -> _Case:
+    assert case.id is not None
+    return _Case(
+        id=case.id,
+        user_id=case.user_id,
+        user_chat_id=user.chat_id,
+        chat_id=case.chat_id,
+        thread_id=case.thread_id,
+        status=case.status,
+        topic_name=f"{user.first_name or 'User'} · {user.id}"[:128],
+    )

@@ -1,0 +1,125 @@
+"""The support-group relay: python-telegram-bot's side of the support desk.
+
+Users' messages go to their forum topic with `copyMessage`; agents' messages in a topic go back
+to the user the same way; the context card's buttons claim, hand back or close.
+"""
+
+from __future__ import annotations
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.flow.screens import Screen
+from bot.service import Reply
+from bot.support import Agent, TopicGone, UserUnreachable
+from bot.telegram.context import BotContext, profile_of
+from bot.telegram.render import render
+from bot.telegram.sender import send_reply
+
+CARD_PREFIX = "H|"  # callback data of the card's buttons
+
+
+class TelegramSupportChannel:
+    """`bot.support.SupportChannel` over the Bot API."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        topic = await self._bot.create_forum_topic(chat_id=chat_id, name=name)
+        return topic.message_thread_id
+
+    async def post(self, chat_id: int, thread_id: int, screen: Screen, locale: str) -> None:
+        message = render(screen, locale, callback_prefix=CARD_PREFIX)
+        try:
+            await self._bot.send_message(
+                chat_id=chat_id,
+                message_thread_id=thread_id,
+                text=message.text,
+                parse_mode="HTML",
+                reply_markup=message.reply_markup,
+            )
+        except BadRequest as exc:
+            raise _topic_error(exc) from exc
+
+    async def copy_to_topic(
+        self, chat_id: int, thread_id: int, from_chat_id: int, message_id: int
+    ) -> None:
+        try:
+            await self._bot.copy_message(
+                chat_id=chat_id,
+                message_thread_id=thread_id,
+                from_chat_id=from_chat_id,
+                message_id=message_id,
+            )
+        except BadRequest as exc:
+            raise _topic_error(exc) from exc
+
+    async def copy_to_user(self, chat_id: int, from_chat_id: int, message_id: int) -> None:
+        try:
+            await self._bot.copy_message(
+                chat_id=chat_id, from_chat_id=from_chat_id, message_id=message_id
+            )
+        except Forbidden as exc:
+            raise UserUnreachable from exc
+
+    async def send(self, reply: Reply) -> None:
+        try:
+            await send_reply(self._bot, reply)
+        except Forbidden as exc:
+            raise UserUnreachable from exc
+
+
+def _topic_error(exc: BadRequest) -> Exception:
+    return TopicGone() if "thread not found" in exc.message.lower() else exc
+
+
+def agent_of(update: Update) -> Agent:
+    user = update.effective_user
+    assert user is not None
+    return Agent(telegram_id=user.id, name=user.full_name, language_code=user.language_code)
+
+
+async def ignore(update: Update, context: BotContext) -> None:
+    """Everything else said in the support group is between people."""
+
+
+async def support_command(update: Update, context: BotContext) -> None:
+    await context.support.request(profile_of(update), update_id=update.update_id, reason="command")
+
+
+async def agent_message(update: Update, context: BotContext) -> None:
+    """An agent wrote in a user's topic: it goes to the user."""
+    message = update.effective_message
+    assert message is not None and message.message_thread_id is not None
+    await context.support.relay_from_agent(
+        agent_of(update), thread_id=message.message_thread_id, message_id=message.message_id
+    )
+
+
+async def card_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    await query.answer()
+    thread_id = getattr(query.message, "message_thread_id", None)
+    if thread_id is None:
+        return
+    action = (query.data or "").removeprefix(CARD_PREFIX)
+    await context.support.card_action(agent_of(update), thread_id=thread_id, action=action)
+
+
+def support_handlers(support_chat_id: int) -> list[BaseHandler[Update, BotContext, None]]:
+    """Registered before the conversation's handlers, so the support group never reaches them."""
+    in_support_group = filters.Chat(chat_id=support_chat_id)
+    return [
+        CallbackQueryHandler(card_button, pattern=r"^H\|"),
+        MessageHandler(
+            in_support_group
+            & filters.IS_TOPIC_MESSAGE
+            & ~filters.COMMAND
+            & ~filters.StatusUpdate.ALL,
+            agent_message,
+        ),
+        MessageHandler(in_support_group, ignore),  # the bot has nothing else to do there
+    ]

@@ -1,0 +1,200 @@
+"""Support handoff through the Telegram sandbox: a forum topic per user in the support group,
+the context card, claim, relaying both ways with copyMessage, the bot silent meanwhile, hand
+back, a push during the handoff, a deleted topic, a user who blocked the bot, and a restart."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.runner import RunningBot, running_bot
+from bot.sandbox.driver import ChatDriver, SeenMessage
+from tests.e2e.flow_helpers import authorize_as, press_action, start, to_authorize
+
+AGENT = 8001
+
+
+@pytest.fixture
+async def support_chat(sandbox_client: httpx.AsyncClient) -> int:
+    await sandbox_client.post(
+        "/sandbox/users", json={"id": AGENT, "first_name": "Rina", "language_code": "id"}
+    )
+    answer = await sandbox_client.post(
+        "/sandbox/groups",
+        json={"title": "Promote Support", "is_forum": True, "member_ids": [AGENT]},
+    )
+    return answer.json()["chat"]["id"]
+
+
+@pytest.fixture
+def support_settings(make_settings: Callable[..., Settings], support_chat: int) -> Settings:
+    return make_settings(support_chat_id=support_chat)
+
+
+@pytest.fixture
+async def support_bot(
+    support_settings: Settings, sandbox_url: str, engine: Engine
+) -> AsyncIterator[RunningBot]:
+    async with running_bot(
+        support_settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine
+    ) as bot:
+        yield bot
+
+
+async def quiet(driver: ChatDriver, seconds: float = 1.5) -> None:
+    try:
+        extra = await driver.next_message(timeout=seconds)
+    except AssertionError:
+        return
+    raise AssertionError(f"the bot said something: {extra.text!r}")
+
+
+async def ask_for_support(
+    user: ChatDriver, chat: Callable[..., ChatDriver], support_chat: int
+) -> tuple[ChatDriver, SeenMessage]:
+    """The user sends /support; returns the agent's driver (in the new topic) and the card."""
+    await user.send("/support")
+    told = await user.next_message()
+    assert told.text.startswith(
+        ("👤 Seseorang dari tim dukungan kami akan menjawab Anda di sini", "👤 A person from our")
+    )
+    desk = chat(user_id=AGENT, first_name="Rina", chat_id=support_chat, language_code="id")
+    card = await desk.next_message()
+    assert card.thread_id is not None
+    desk.thread_id = card.thread_id
+    return desk, card
+
+
+async def test_request_claim_relay_and_hand_back(
+    support_bot: RunningBot, chat: Callable[..., ChatDriver], support_chat: int
+) -> None:
+    user = chat(user_id=8101, first_name="Budi", username="budi_batik", language_code="id")
+    question = await start(user)
+    desk, card = await ask_for_support(user, chat, support_chat)
+    assert card.text.startswith("🆘 Permintaan dukungan")
+    assert "ID Telegram: 8101" in card.text and "@budi_batik" in card.text
+    assert "pemeriksaan kelayakan" in card.text
+    assert card.labels[:2] == ["Ambil", "Tutup"]
+
+    # While a person has the user, the bot only relays.
+    await user.send("Halo, saya butuh bantuan soal NPWP")
+    await quiet(user)
+    relayed = await desk.next_message()
+    assert relayed.text == "Halo, saya butuh bantuan soal NPWP"
+    await press_action(user, question, "pre:reg:yes")
+    answer = await user.next_event(kinds=("callback_answer",))
+    assert answer["answer"]["text"] == "Seseorang dari tim dukungan sedang menjawab Anda."
+    await quiet(user)
+
+    await desk.press("Ambil", message_id=card.message_id)
+    assert (await desk.next_message()).text == "Rina mengambil permintaan ini."
+    assert (await user.next_message()).text == "👤 Rina dari tim dukungan sekarang menjawab Anda."
+    await desk.send("Halo Budi, NPWP Anda 15 atau 16 digit.")
+    assert (await user.next_message()).text == "Halo Budi, NPWP Anda 15 atau 16 digit."
+
+    await desk.press("Di langkah saat ini", message_id=card.message_id)
+    back = await user.next_message()
+    assert back.text.startswith("Tim dukungan telah menyerahkan Anda kembali kepada saya.")
+    assert "pertanyaan 1 dari 2" in back.text
+    assert "menyerahkan pengguna kembali ke bot" in (await desk.next_message()).text
+
+    await user.send("halo bot")  # the bot answers again, and nothing goes to the topic
+    assert (await user.next_message()).text.startswith("Silakan pilih salah satu tombol")
+    await quiet(desk)
+
+
+async def test_hand_back_at_another_step_and_close(
+    support_bot: RunningBot,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+    http_client: httpx.AsyncClient,
+) -> None:
+    user = chat(user_id=8102, language_code="en")
+    await authorize_as(http_client, await to_authorize(user), "kopi-nusantara")
+    await user.next_message()  # the first field
+    desk, card = await ask_for_support(user, chat, support_chat)
+    assert "Langkah: detail bisnis dan informasi penagihan" in card.text
+    await desk.press("Otorisasi baru", message_id=card.message_id)
+    back = await user.next_message()
+    assert back.text.startswith("Support has handed you back to me.")
+    assert "Authorize access" in back.labels
+    assert "(Otorisasi baru)" in (await desk.next_message()).text
+
+    await user.send("/support")  # a second request reuses the same topic
+    await user.next_message()
+    second_card = await desk.next_message()
+    assert second_card.thread_id == card.thread_id
+    await desk.press("Tutup", message_id=second_card.message_id)
+    closed = await user.next_message()
+    assert closed.text.startswith("Support has handed you back to me.")
+    assert (await desk.next_message()).text == "Rina menutup permintaan ini."
+
+
+async def test_the_success_push_arrives_during_a_handoff(
+    support_bot: RunningBot,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+    http_client: httpx.AsyncClient,
+) -> None:
+    user = chat(user_id=8103, language_code="en")
+    await authorize_as(http_client, await to_authorize(user), "sekar-ayu")
+    await press_action(user, await user.next_message(), "acct:0")
+    await press_action(user, await user.next_message(), "sync:confirm")
+    assert (await user.next_message()).text.startswith("⏳")
+    await ask_for_support(user, chat, support_chat)
+    assert (await user.next_message(timeout=20)).text.startswith("🎉")
+
+
+async def test_a_deleted_topic_is_made_again(
+    support_bot: RunningBot,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    user = chat(user_id=8104, language_code="id")
+    await start(user)
+    desk, card = await ask_for_support(user, chat, support_chat)
+    await sandbox_client.delete(f"/sandbox/groups/{support_chat}/topics/{card.thread_id}")
+    await user.send("masih di sana?")
+    desk.thread_id = None
+    relayed = await desk.next_message()
+    assert relayed.text == "masih di sana?"
+    assert relayed.thread_id not in (None, card.thread_id)
+
+
+async def test_a_user_who_blocked_the_bot_is_reported_in_the_topic(
+    support_bot: RunningBot,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    user = chat(user_id=8105, language_code="id")
+    await start(user)
+    desk, _ = await ask_for_support(user, chat, support_chat)
+    await sandbox_client.post("/sandbox/users/8105/block", json={"blocked": True})
+    await desk.send("Halo?")
+    notice = await desk.next_message()
+    assert notice.text == "Pengguna telah memblokir bot: pesan tidak dapat sampai kepada mereka."
+
+
+async def test_a_handoff_survives_a_restart(
+    support_settings: Settings,
+    sandbox_url: str,
+    engine: Engine,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+) -> None:
+    user = chat(user_id=8106, language_code="id")
+    async with running_bot(support_settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine):
+        await start(user)
+        desk, _ = await ask_for_support(user, chat, support_chat)
+    async with running_bot(support_settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine):
+        await user.send("setelah restart")
+        await quiet(user)
+        assert (await desk.next_message()).text == "setelah restart"
+        await desk.send("Kami masih di sini.")
+        assert (await user.next_message()).text == "Kami masih di sini."
