@@ -9,8 +9,10 @@ checked before every automated reply. The desk talks to the support group throug
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -39,7 +41,9 @@ class SupportChannel(Protocol):
 
     async def create_topic(self, chat_id: int, name: str) -> int: ...
 
-    async def post(self, chat_id: int, thread_id: int, screen: Screen, locale: str) -> None: ...
+    async def post(
+        self, chat_id: int, thread_id: int | None, screen: Screen, locale: str
+    ) -> None: ...
 
     async def copy_to_topic(
         self, chat_id: int, thread_id: int, from_chat_id: int, message_id: int
@@ -159,7 +163,71 @@ class SupportDesk:
         except UserUnreachable:
             await self._notice(case, agent, screens.AGENT_USER_BLOCKED)
 
+    async def lookup(self, agent: Agent, *, thread_id: int | None, query: str) -> None:
+        """`/lookup <telegram id | advertiser id>` in the support group: answered where asked."""
+        assert self.chat_id is not None
+        locale = normalize_locale(agent.language_code)
+        shown = await asyncio.to_thread(self._lookup, query.strip())
+        await self._channel.post(self.chat_id, thread_id, shown, locale)
+
     # --- helpers -----------------------------------------------------------------------------
+
+    def _lookup(self, query: str) -> Screen:
+        if not query.isdigit():
+            return screens.agent_notice(screens.LOOKUP_USAGE)
+        with transaction(self._engine) as session:
+            user = session.get(TelegramUser, int(query)) or store.user_by_advertiser(
+                session=session, advertiser_id=query
+            )
+            if user is None:
+                return screens.agent_notice(screens.LOOKUP_NOT_FOUND, query=query)
+            integration = store.current_integration(session=session, user_id=user.id)
+            cases = store.cases_for_user(session=session, user_id=user.id, limit=5)
+            events = store.audit_trail(session=session, user_id=user.id, limit=10)
+            data = integration.data if integration else {}
+            advertiser = data.get("advertiser") or {}
+            result = data.get("result") or {}
+            advertiser_id = (
+                (integration.advertiser_id if integration else None)
+                or advertiser.get("id")
+                or result.get("advertiser_id")
+            )
+            return screens.lookup(
+                name=user.first_name or "–",
+                telegram_id=user.id,
+                status=integration.status if integration else "–",
+                step=integration.step if integration else "–",
+                started=_or_dash(integration.created_at if integration else None),
+                updated=_or_dash(integration.updated_at if integration else None),
+                submitted=_or_dash(integration.submitted_at if integration else None),
+                finished=_or_dash(integration.completed_at if integration else None),
+                advertiser=advertiser_id or "–",
+                cases=[
+                    screens.Msg(
+                        screens.LOOKUP_CASE,
+                        {
+                            "requested": case.requested_at,
+                            "claimed": _or_dash(case.claimed_at),
+                            "replied": _or_dash(case.first_agent_reply_at),
+                            "closed": _or_dash(case.closed_at),
+                        },
+                    )
+                    for case in cases
+                ],
+                events=[
+                    screens.Msg(
+                        screens.LOOKUP_EVENT,
+                        {
+                            "when": event.created_at,
+                            "kind": event.kind,
+                            "detail": json.dumps(event.detail, ensure_ascii=False)
+                            if event.detail
+                            else "",
+                        },
+                    )
+                    for event in events
+                ],
+            )
 
     async def _post(self, case: _Case, screen: Screen, locale: str) -> None:
         """Post in the user's topic; a deleted topic is made again and the post retried."""
@@ -296,6 +364,10 @@ class SupportDesk:
             case = session.get(SupportCase, case_id)
             assert case is not None
             store.close_case(session=session, case=case, handed_back_at=to)
+
+
+def _or_dash(moment: datetime | None) -> datetime | str:
+    return moment if moment is not None else "–"
 
 
 def _snapshot(case: SupportCase, user: TelegramUser) -> _Case:

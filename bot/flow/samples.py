@@ -496,6 +496,38 @@ def _support(walk: _Walk) -> Iterator[Sample]:
     )
 
 
+def _lookup(walk: _Walk) -> Iterator[Sample]:
+    yield Sample(
+        "lookup",
+        "for agents: /lookup <telegram id | advertiser id>",
+        screens.lookup(
+            name="Dimas",
+            telegram_id=123456789012,
+            status="in_progress",
+            step="submitted",
+            started=NOW,
+            updated=NOW,
+            submitted=NOW,
+            finished="–",
+            advertiser="7301234567890120001",
+            cases=[
+                screens.Msg(
+                    screens.LOOKUP_CASE,
+                    {"requested": NOW, "claimed": NOW, "replied": NOW, "closed": "–"},
+                )
+            ]
+            * 5,
+            events=[
+                screens.Msg(
+                    screens.LOOKUP_EVENT,
+                    {"when": NOW, "kind": "field_invalid", "detail": '{"field": "npwp"}'},
+                )
+            ]
+            * 10,
+        ),
+    )
+
+
 _GROUPS: tuple[Callable[[_Walk], Iterator[Sample]], ...] = (
     _eligibility,
     _terms_and_access,
@@ -504,6 +536,7 @@ _GROUPS: tuple[Callable[[_Walk], Iterator[Sample]], ...] = (
     _anywhere,
     _settings,
     _support,
+    _lookup,
 )
 
 

@@ -602,3 +602,58 @@ AGENT_HANDED_BACK = N_("{agent} handed the user back to the bot ({step}).")
 AGENT_CLOSED = N_("{agent} closed this request.")
 AGENT_USER_BLOCKED = N_("The user has blocked the bot: messages can't reach them.")
 AGENT_NOT_OPEN = N_("This request is already closed.")
+
+
+def lookup(
+    *,
+    name: str,
+    telegram_id: int,
+    status: str,
+    step: str,
+    started: object,
+    updated: object,
+    submitted: object,
+    finished: object,
+    advertiser: str,
+    cases: Sequence[Msg],
+    events: Sequence[Msg],
+) -> Screen:
+    """For agents: one user's integration, support requests and latest audit events."""
+    return Screen(
+        key="lookup",
+        text=N_(
+            "🔎 <b>{name}</b> (Telegram ID <code>{telegram_id}</code>)\n"
+            "Status: {status} · step: {step}\n"
+            "Started: {started}\n"
+            "Updated: {updated}\n"
+            "Submitted: {submitted}\n"
+            "Finished: {finished}\n"
+            "Advertiser: {advertiser}\n"
+            "\n"
+            "<b>Support requests</b>\n"
+            "{cases}\n"
+            "\n"
+            "<b>Latest events</b>\n"
+            "{events}"
+        ),
+        params={
+            "name": name,
+            "telegram_id": telegram_id,
+            "status": status,
+            "step": Msg(STEP_NAMES[step]) if step in STEP_NAMES else step,
+            "started": started,
+            "updated": updated,
+            "submitted": submitted,
+            "finished": finished,
+            "advertiser": advertiser,
+            "cases": cases or [Msg(NONE_YET)],
+            "events": events or [Msg(NONE_YET)],
+        },
+    )
+
+
+NONE_YET = N_("none yet")
+LOOKUP_CASE = N_("requested {requested}; claimed {claimed}; first reply {replied}; closed {closed}")
+LOOKUP_EVENT = N_("{when}: {kind} {detail}")
+LOOKUP_NOT_FOUND = N_("No user with Telegram ID or advertiser ID {query}.")
+LOOKUP_USAGE = N_("Use: /lookup followed by a Telegram ID or an advertiser ID.")

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.flow.screens import Screen
 from bot.service import Reply
@@ -30,7 +36,7 @@ class TelegramSupportChannel:
         topic = await self._bot.create_forum_topic(chat_id=chat_id, name=name)
         return topic.message_thread_id
 
-    async def post(self, chat_id: int, thread_id: int, screen: Screen, locale: str) -> None:
+    async def post(self, chat_id: int, thread_id: int | None, screen: Screen, locale: str) -> None:
         message = render(screen, locale, callback_prefix=CARD_PREFIX)
         try:
             await self._bot.send_message(
@@ -98,6 +104,17 @@ async def agent_message(update: Update, context: BotContext) -> None:
     )
 
 
+async def lookup_command(update: Update, context: BotContext) -> None:
+    """`/lookup <id>`: only in the support group (its members are the agents)."""
+    message = update.effective_message
+    assert message is not None
+    await context.support.lookup(
+        agent_of(update),
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        query=" ".join(context.args or []),
+    )
+
+
 async def card_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
@@ -113,6 +130,7 @@ def support_handlers(support_chat_id: int) -> list[BaseHandler[Update, BotContex
     """Registered before the conversation's handlers, so the support group never reaches them."""
     in_support_group = filters.Chat(chat_id=support_chat_id)
     return [
+        CommandHandler("lookup", lookup_command, filters=in_support_group),
         CallbackQueryHandler(card_button, pattern=r"^H\|"),
         MessageHandler(
             in_support_group

@@ -4,6 +4,7 @@ back, a push during the handoff, a deleted topic, a user who blocked the bot, an
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -198,3 +199,35 @@ async def test_a_handoff_survives_a_restart(
         assert (await desk.next_message()).text == "setelah restart"
         await desk.send("Kami masih di sini.")
         assert (await user.next_message()).text == "Kami masih di sini."
+
+
+async def test_lookup_by_telegram_id_and_advertiser_id_for_agents_only(
+    support_bot: RunningBot,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+    http_client: httpx.AsyncClient,
+) -> None:
+    user = chat(user_id=8107, first_name="Sari", language_code="en")
+    await authorize_as(http_client, await to_authorize(user), "sekar-ayu")
+    await press_action(user, await user.next_message(), "acct:0")
+    await user.next_message()
+    desk, _ = await ask_for_support(user, chat, support_chat)
+
+    await desk.send("/lookup 8107")
+    found = await desk.next_message()
+    assert found.text.startswith("🔎 Sari (ID Telegram 8107)")
+    assert "Pengiklan: 7301234567890120001" in found.text
+    assert "support_requested" in found.text and "account_chosen" in found.text
+    assert re.search(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB", found.text)  # id dates, Jakarta
+
+    await desk.send("/lookup 7301234567890120001")
+    assert (await desk.next_message()).text.startswith("🔎 Sari (ID Telegram 8107)")
+    await desk.send("/lookup 42")
+    missing = await desk.next_message()
+    assert missing.text == "Tidak ada pengguna dengan ID Telegram atau ID pengiklan 42."
+
+    stranger = chat(user_id=8108, language_code="en")
+    await start(stranger)
+    await stranger.send("/lookup 8107")
+    answer = await stranger.next_message()
+    assert "Sari" not in answer.text and "question 1 of 2" in answer.text
