@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     backend_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     support_chat_id: int | None = None
     support_answer_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    support_queue_notice_seconds: float = Field(default=900.0, gt=0)
     tester_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: str = "id"
     log_level: str = "INFO"

@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import Engine
@@ -81,13 +82,15 @@ async def running_bot(
             bot_api_base_url=bot_api_base_url or settings.bot_api_base_url,
             polling=polling,
         )
-        application.bot_data[SUPPORT_KEY] = SupportDesk(
+        desk = SupportDesk(
             engine,
             service,
             TelegramSupportChannel(application.bot),
             chat_id=settings.support_chat_id,
             answer_minutes=settings.support_answer_minutes,
+            queue_notice_after=timedelta(seconds=settings.support_queue_notice_seconds),
         )
+        application.bot_data[SUPPORT_KEY] = desk
         web_app = create_web_app(
             application, webhook_secret=None if polling else settings.webhook_secret
         )
@@ -95,7 +98,7 @@ async def running_bot(
         async def send(reply: Reply) -> None:
             await send_reply(application.bot, reply)
 
-        worker = Worker(service, send, interval=settings.poll_interval_seconds)
+        worker = Worker(service, send, desk=desk, interval=settings.poll_interval_seconds)
         async with (
             application,
             serve_asgi(web_app, host=settings.web_host, port=settings.web_port) as web_url,

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -83,12 +83,14 @@ class SupportDesk:
         *,
         chat_id: int | None,
         answer_minutes: int = 15,
+        queue_notice_after: timedelta = timedelta(minutes=15),
     ) -> None:
         self._engine = engine
         self._service = service
         self._channel = channel
         self.chat_id = chat_id
         self._answer_minutes = answer_minutes
+        self._queue_notice_after = queue_notice_after
 
     # --- the user's side ---------------------------------------------------------------------
 
@@ -120,6 +122,33 @@ class SupportDesk:
             return False
         await self._copy_to_topic(case, profile.chat_id, message_id)
         return True
+
+    async def remind_waiting(self) -> None:
+        """Tell each user whose request nobody claimed in time that they are still queued."""
+        for reply in await asyncio.to_thread(self._waiting):
+            try:
+                await self._channel.send(reply)
+            except UserUnreachable:
+                log.info("a queued user blocked the bot")
+
+    def _waiting(self) -> list[Reply]:
+        """The reminders to send; each case is marked in the same transaction (told once)."""
+        older_than = datetime.now(UTC) - self._queue_notice_after
+        replies = []
+        with transaction(self._engine) as session:
+            for case in store.cases_waiting(session=session, older_than=older_than):
+                user = session.get(TelegramUser, case.user_id)
+                if user is None:
+                    continue
+                store.mark_queued_notice(session=session, case=case)
+                locale = choose_locale(
+                    chosen=user.locale,
+                    language_code=user.language_code,
+                    default=self._service.default_locale,
+                )
+                queued = screens.agent_notice(screens.SUPPORT_QUEUED)
+                replies.append(Reply(user.chat_id, locale, (queued,)))
+        return replies
 
     # --- the agents' side ----------------------------------------------------------------------
 

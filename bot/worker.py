@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from telegram.error import Forbidden, TelegramError
 
 from bot.service import Reply, Service
+from bot.support import SupportDesk
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +25,14 @@ class Worker:
         service: Service,
         send: Send,
         *,
+        desk: SupportDesk | None = None,
         interval: float = 1.0,
         first_delay: float = 1.0,
         max_delay: float = 30.0,
     ) -> None:
         self._service = service
         self._send = send
+        self._desk = desk
         self._interval = interval
         self._first_delay = first_delay
         self._max_delay = max_delay
@@ -47,6 +50,8 @@ class Worker:
     async def tick(self) -> None:
         await self._follow()
         await self._push()
+        if self._desk is not None:
+            await self._desk.remind_waiting()
 
     async def _follow(self) -> None:
         now = time.monotonic()

@@ -593,7 +593,7 @@ def support_card(
 
 
 def agent_notice(text: str, **params: object) -> Screen:
-    """A one-line message to the agents in a user's topic."""
+    """A one-line message (to the agents in a user's topic, or to a waiting user)."""
     return Screen(key="agent_notice", text=text, params=params)
 
 

@@ -231,3 +231,22 @@ async def test_lookup_by_telegram_id_and_advertiser_id_for_agents_only(
     await stranger.send("/lookup 8107")
     answer = await stranger.next_message()
     assert "Sari" not in answer.text and "question 1 of 2" in answer.text
+
+
+async def test_an_unclaimed_request_is_told_it_is_still_queued(
+    make_settings: Callable[..., Settings],
+    sandbox_url: str,
+    engine: Engine,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+) -> None:
+    settings = make_settings(support_chat_id=support_chat, support_queue_notice_seconds=1)
+    user = chat(user_id=8109, language_code="en")
+    async with running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine):
+        await start(user)
+        await ask_for_support(user, chat, support_chat)
+        queued = await user.next_message(timeout=10)
+        assert queued.text == (
+            "You are still in the queue: a person will answer you here as soon as possible."
+        )
+        await quiet(user, 2)  # told once
