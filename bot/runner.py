@@ -97,6 +97,7 @@ async def running_bot(
 
         async def send(reply: Reply) -> None:
             await send_reply(application.bot, reply)
+            await desk.tell_agents(reply)
 
         worker = Worker(service, send, desk=desk, interval=settings.poll_interval_seconds)
         async with (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -41,10 +42,13 @@ from bot.flow.screens import AUTH_URL, Msg, Screen
 from bot.i18n import N_, PSEUDO_LOCALE, babel_locale, choose_locale
 from models import store
 from models.db import transaction
-from models.errors import OAuthStateError, OAuthStateExpired, OAuthStateUsed
-from models.tables import Integration, OutboxMessage, TelegramUser
+from models.errors import AgentLinkError, OAuthStateError, OAuthStateExpired, OAuthStateUsed
+from models.tables import AgentLink, Integration, OutboxMessage, TelegramUser
 
 log = logging.getLogger(__name__)
+
+# What an agent's deep-link token looks like (secrets.token_urlsafe(24): 32 characters).
+AGENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 STATUS_BY_STEP = {
     Step.submitted: "in_progress",
@@ -66,6 +70,15 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class AgentPost:
+    """A line for the support agent who sent this user in with a link (in their topic)."""
+
+    chat_id: int
+    thread_id: int | None
+    screen: Screen
+
+
+@dataclass(frozen=True)
 class Reply:
     """Screens to show one user, in their locale. Buttons carry `callback_prefix` so that a
     press can be matched to the integration and version it was shown for."""
@@ -76,11 +89,16 @@ class Reply:
     callback_prefix: str = ""
     stale: bool = False  # the answer to a button of an earlier screen
     show_msgids: bool = False  # a localization tester asked to see them
+    agent_posts: tuple[AgentPost, ...] = ()
 
     def then(self, other: Reply | None) -> Reply:
         if other is None:
             return self
-        return replace(other, screens=self.screens + other.screens)
+        return replace(
+            other,
+            screens=self.screens + other.screens,
+            agent_posts=self.agent_posts + other.agent_posts,
+        )
 
 
 @dataclass(frozen=True)
@@ -265,7 +283,18 @@ class Service:
             assert user is not None
             state = _state(integration)
             shown = machine.current_screens(state, now=self._now())
-            return self._reply(session, user, integration, shown)
+            reply = self._reply(session, user, integration, shown)
+            agent = integration.data.get("agent")
+            if agent and state.step in (Step.completed, Step.failed):
+                text = (
+                    screens.AGENT_LINK_SUCCEEDED
+                    if state.step is Step.completed
+                    else screens.AGENT_LINK_FAILED
+                )
+                notice = screens.agent_notice(text, telegram_id=user.id)
+                post = AgentPost(agent["chat_id"], agent["thread_id"], notice)
+                reply = replace(reply, agent_posts=(post,))
+            return reply
 
     # --- phase 1: under the lock ----------------------------------------------------------
 
@@ -293,6 +322,51 @@ class Service:
                 return Reply(user.chat_id, choice, shown, show_msgids=user.show_msgids)
             first, *rest = machine.current_screens(_state(integration), now=self._now())
             return self._reply(session, user, integration, (first.with_notice(notice), *rest))
+
+    def _agent_link(
+        self, session: Session, user: TelegramUser, payload: str | None
+    ) -> AgentLink | None:
+        """The support agent's link this /start payload names, used up now; else None."""
+        if not payload or not AGENT_TOKEN.fullmatch(payload):
+            return None
+        try:
+            return store.consume_agent_link(session=session, token=payload, user_id=user.id)
+        except AgentLinkError as exc:
+            store.append_audit(
+                session=session,
+                kind="agent_link_rejected",
+                user_id=user.id,
+                detail={"reason": type(exc).__name__},
+            )
+            return None
+
+    def _start_from_link(
+        self,
+        session: Session,
+        user: TelegramUser,
+        current: Integration | None,
+        link: AgentLink,
+    ) -> tuple[Integration, tuple[Screen, ...], tuple[AgentPost, ...]]:
+        """A fresh integration the way the agent prepared it: language, details, step."""
+        payload = dict(link.payload)
+        if payload.get("locale"):
+            store.set_locale(session=session, user=user, locale=payload["locale"])
+        if current is not None and Step(current.step) not in ENDED | {Step.submitted}:
+            current.step, current.status = Step.cancelled.value, "cancelled"
+            store.save_integration(session=session, integration=current, event="replaced_by_link")
+        integration = store.start_integration(session=session, user_id=user.id)
+        agent = {"chat_id": link.chat_id, "thread_id": link.thread_id, "agent_id": link.agent_id}
+        data: dict[str, object] = {"agent": agent, "fields": payload.get("fields", {})}
+        if payload.get("step") == "terms":
+            data["registered"] = True
+        integration.data = data
+        store.save_integration(session=session, integration=integration, event="from_agent_link")
+        post = AgentPost(
+            link.chat_id,
+            link.thread_id,
+            screens.agent_notice(screens.AGENT_LINK_OPENED, telegram_id=user.id),
+        )
+        return integration, (screens.welcome(name=user.first_name or ""),), (post,)
 
     def _hand_back(self, user_id: int, to: str) -> Reply:
         with transaction(self._engine) as session:
@@ -357,6 +431,7 @@ class Service:
                 return None
             integration = store.current_integration(session=session, user_id=user.id)
             opening: tuple[Screen, ...] = ()
+            posts: tuple[AgentPost, ...] = ()
             fresh = False
             if isinstance(event, ev.Start):
                 store.append_audit(
@@ -365,7 +440,14 @@ class Service:
                     user_id=user.id,
                     detail={"deep_link": event.payload is not None},
                 )
-                if integration is None or Step(integration.step) in ENDED:
+                link = self._agent_link(session, user, event.payload)
+                if link is not None:
+                    integration, opening, posts = self._start_from_link(
+                        session, user, integration, link
+                    )
+                    fresh = link.payload.get("step") != "terms"
+                    event = ev.Pressed("pre:age:yes")  # the agent vouched for the pre-check
+                elif integration is None or Step(integration.step) in ENDED:
                     integration = store.start_integration(session=session, user_id=user.id)
                     opening = (screens.welcome(name=profile.first_name),)
                     fresh = True
@@ -375,8 +457,16 @@ class Service:
                 return _Applied(reply, user_id=user.id)
             state = _state(integration)
             now = self._now()
-            if fresh:
-                return self._save(session, user, integration, machine.stay(state, now=now), opening)
+            if fresh or posts:
+                transition = (
+                    machine.stay(state, now=now) if fresh else machine.handle(state, event, now=now)
+                )
+                applied = self._save(session, user, integration, transition, opening)
+                if applied.reply is not None and posts:
+                    applied.reply = replace(applied.reply, agent_posts=posts)
+                elif posts:
+                    applied.reply = Reply(user.chat_id, self._locale(user), (), agent_posts=posts)
+                return applied
             if isinstance(event, ev.Pressed) and button != ButtonToken(
                 integration.id, integration.version
             ):

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine
 
-from bot.flow import screens
+from bot.config import SUPPORTED_LOCALES
+from bot.flow import fields, screens
 from bot.flow.screens import Screen
 from bot.i18n import choose_locale, normalize_locale
 from bot.service import Profile, Reply, Service
@@ -52,6 +54,8 @@ class SupportChannel(Protocol):
     async def copy_to_user(self, chat_id: int, from_chat_id: int, message_id: int) -> None: ...
 
     async def send(self, reply: Reply) -> None: ...
+
+    def deep_link(self, payload: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,12 @@ class SupportDesk:
         opened = await asyncio.to_thread(self._open, profile, update_id, reason)
         if opened is None:
             return
-        case, created, card = opened
+        case, created, card, sent_by = opened
+        if sent_by is not None:
+            notice = screens.agent_notice(screens.AGENT_LINK_HELP, telegram_id=profile.telegram_id)
+            await self._channel.post(
+                sent_by["chat_id"], sent_by["thread_id"], notice, self._service.default_locale
+            )
         if created:
             await self._post(case, card, self._service.default_locale)
             shown = screens.support_requested(minutes=self._answer_minutes)
@@ -191,6 +200,40 @@ class SupportDesk:
             await self._channel.send(reply)
         except UserUnreachable:
             await self._notice(case, agent, screens.AGENT_USER_BLOCKED)
+
+    async def create_link(self, agent: Agent, *, thread_id: int | None, words: str) -> None:
+        """`/link [eligibility|terms] [id|en] [field=value …] [note]`: a one-time deep link
+        that starts the user where the agent says, with the details the agent knows."""
+        assert self.chat_id is not None
+        locale = normalize_locale(agent.language_code)
+        try:
+            payload = parse_link_request(words)
+        except LinkRequestError as problem:
+            notice = screens.agent_notice(screens.AGENT_LINK_USAGE, problem=problem.message)
+            await self._channel.post(self.chat_id, thread_id, notice, locale)
+            return
+        token = await asyncio.to_thread(self._new_link, agent, thread_id, payload)
+        url = self._channel.deep_link(token)
+        notice = screens.agent_notice(screens.AGENT_LINK_CREATED, url=url)
+        await self._channel.post(self.chat_id, thread_id, notice, locale)
+
+    async def tell_agents(self, reply: Reply) -> None:
+        """Post a reply's lines for the agent who sent the user in (their language: default)."""
+        for post in reply.agent_posts:
+            await self._channel.post(
+                post.chat_id, post.thread_id, post.screen, self._service.default_locale
+            )
+
+    def _new_link(self, agent: Agent, thread_id: int | None, payload: dict[str, object]) -> str:
+        assert self.chat_id is not None
+        with transaction(self._engine) as session:
+            return store.create_agent_link(
+                session=session,
+                agent_id=agent.telegram_id,
+                chat_id=self.chat_id,
+                thread_id=thread_id,
+                payload=payload,
+            )
 
     async def lookup(self, agent: Agent, *, thread_id: int | None, query: str) -> None:
         """`/lookup <telegram id | advertiser id>` in the support group: answered where asked."""
@@ -299,7 +342,7 @@ class SupportDesk:
 
     def _open(
         self, profile: Profile, update_id: int | None, reason: str
-    ) -> tuple[_Case, bool, Screen] | None:
+    ) -> tuple[_Case, bool, Screen, dict[str, int] | None] | None:
         assert self.chat_id is not None
         with transaction(self._engine) as session:
             if update_id is not None and not store.claim_update(
@@ -319,7 +362,8 @@ class SupportDesk:
             )
             integration = store.current_integration(session=session, user_id=user.id)
             card = self._card(user, integration, reason)
-            return _snapshot(case, user), created, card
+            sent_by = integration.data.get("agent") if integration else None
+            return _snapshot(case, user), created, card, sent_by
 
     def _card(self, user: TelegramUser, integration: Integration | None, reason: str) -> Screen:
         data = integration.data if integration else {}
@@ -393,6 +437,46 @@ class SupportDesk:
             case = session.get(SupportCase, case_id)
             assert case is not None
             store.close_case(session=session, case=case, handed_back_at=to)
+
+
+class LinkRequestError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+LINK_STEPS = ("eligibility", "terms")
+
+
+def parse_link_request(words: str) -> dict[str, object]:
+    """`[step] [locale] [field=value …] [note …]` (quotes group words) → the link's payload.
+
+    Field values are checked with the same validators the user meets, and stored normalized.
+    """
+    try:
+        parts = shlex.split(words)
+    except ValueError as exc:
+        raise LinkRequestError(str(exc)) from None
+    payload: dict[str, object] = {"step": "eligibility", "fields": {}}
+    note: list[str] = []
+    for part in parts:
+        key, sep, value = part.partition("=")
+        if not sep and part in LINK_STEPS:
+            payload["step"] = part
+        elif not sep and part in SUPPORTED_LOCALES:
+            payload["locale"] = part
+        elif sep:
+            if key not in {spec.key for spec in fields.ASKED}:
+                raise LinkRequestError(f"unknown field {key!r}")
+            checked = fields.validate(key, value)
+            if isinstance(checked, fields.Invalid):
+                raise LinkRequestError(f"{key}: {value!r} is not valid")
+            payload["fields"][key] = checked.value  # type: ignore[index]
+        else:
+            note.append(part)
+    if note:
+        payload["note"] = " ".join(note)
+    return payload
 
 
 def _or_dash(moment: datetime | None) -> datetime | str:

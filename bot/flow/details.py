@@ -33,13 +33,12 @@ def _without(data: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 
 def start(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Begin (or begin again) collecting; values entered earlier are kept."""
-    return {
-        **clear_cursor(data),
-        "mode": "create",
-        "fields": dict(data.get("fields", {})),
-        "cursor": 0,
-    }
+    """Begin (or begin again) collecting: values entered earlier (or prefilled by a support
+    agent's link) are kept, and the first question is the first one without a value."""
+    values = dict(data.get("fields", {}))
+    missing = [i for i, spec in enumerate(ASKED) if spec.key not in values]
+    started = {**clear_cursor(data), "mode": "create", "fields": values}
+    return {**started, "cursor": missing[0]} if missing else {**started, "review": True}
 
 
 def clear_cursor(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -598,6 +598,12 @@ def agent_notice(text: str, **params: object) -> Screen:
 
 
 AGENT_CLAIMED = N_("{agent} claimed this request.")
+AGENT_LINK_CREATED = N_("Send this link to the user. It works once, for 24 hours:\n{url}")
+AGENT_LINK_USAGE = N_("Use: /link [eligibility|terms] [id|en] [field=value …] [a note]. {problem}")
+AGENT_LINK_OPENED = N_("The user {telegram_id} opened your link.")
+AGENT_LINK_SUCCEEDED = N_("The user {telegram_id} finished: the integration succeeded.")
+AGENT_LINK_FAILED = N_("The user {telegram_id} finished: the integration failed.")
+AGENT_LINK_HELP = N_("The user {telegram_id} asked for help.")
 AGENT_HANDED_BACK = N_("{agent} handed the user back to the bot ({step}).")
 AGENT_CLOSED = N_("{agent} closed this request.")
 AGENT_USER_BLOCKED = N_("The user has blocked the bot: messages can't reach them.")

@@ -35,6 +35,7 @@ async def _run(
     )
     if reply is not None:
         await send_reply(context.bot, reply)
+        await context.support.tell_agents(reply)
 
 
 async def start(update: Update, context: BotContext) -> None:

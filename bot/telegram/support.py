@@ -15,6 +15,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.helpers import create_deep_linked_url
 
 from bot.flow.screens import Screen
 from bot.service import Reply
@@ -76,6 +77,9 @@ class TelegramSupportChannel:
         except Forbidden as exc:
             raise UserUnreachable from exc
 
+    def deep_link(self, payload: str) -> str:
+        return create_deep_linked_url(self._bot.username, payload)
+
 
 def _topic_error(exc: BadRequest) -> Exception:
     return TopicGone() if "thread not found" in exc.message.lower() else exc
@@ -101,6 +105,18 @@ async def agent_message(update: Update, context: BotContext) -> None:
     assert message is not None and message.message_thread_id is not None
     await context.support.relay_from_agent(
         agent_of(update), thread_id=message.message_thread_id, message_id=message.message_id
+    )
+
+
+async def link_command(update: Update, context: BotContext) -> None:
+    """`/link …`: a one-time deep link into the bot, only in the support group."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    words = message.text.partition(" ")[2]
+    await context.support.create_link(
+        agent_of(update),
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        words=words,
     )
 
 
@@ -131,6 +147,7 @@ def support_handlers(support_chat_id: int) -> list[BaseHandler[Update, BotContex
     in_support_group = filters.Chat(chat_id=support_chat_id)
     return [
         CommandHandler("lookup", lookup_command, filters=in_support_group),
+        CommandHandler("link", link_command, filters=in_support_group),
         CallbackQueryHandler(card_button, pattern=r"^H\|"),
         MessageHandler(
             in_support_group

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.runner import RunningBot, running_bot
 from bot.sandbox.driver import ChatDriver, SeenMessage
+from models.tables import AgentLink, AuditEvent
 from tests.e2e.flow_helpers import authorize_as, press_action, start, to_authorize
 
 AGENT = 8001
@@ -250,3 +253,79 @@ async def test_an_unclaimed_request_is_told_it_is_still_queued(
             "You are still in the queue: a person will answer you here as soon as possible."
         )
         await quiet(user, 2)  # told once
+
+
+async def agent_link(desk: ChatDriver, words: str) -> str:
+    """An agent's `/link …` in the support group; returns the deep-link payload."""
+    await desk.send(f"/link {words}".strip())
+    answer = await desk.next_message()
+    match = re.search(r"\?start=([A-Za-z0-9_-]+)", answer.text)
+    assert match, answer.text
+    assert len(match.group(1)) <= 64
+    return match.group(1)
+
+
+async def test_an_agent_link_starts_the_user_where_the_agent_said_once(
+    support_bot: RunningBot,
+    chat: Callable[..., ChatDriver],
+    support_chat: int,
+    http_client: httpx.AsyncClient,
+) -> None:
+    desk = chat(user_id=AGENT, first_name="Rina", chat_id=support_chat, language_code="id")
+    token = await agent_link(
+        desk, 'terms en business_name="Kopi Nusantara Jaya" city=Bandung called about billing'
+    )
+    user = chat(user_id=8110, language_code="id")  # Telegram says id; the agent chose en
+    await user.send(f"/start {token}")
+    assert (await user.next_message()).text.startswith("Hello, Budi!")
+    terms = await user.next_message()
+    assert "Latest terms of service" in terms.text  # the pre-check was vouched for
+    assert (await desk.next_message()).text == "Pengguna 8110 membuka tautan Anda."
+
+    await press_action(user, terms, "terms:next")
+    await authorize_as(http_client, await user.next_message(), "kopi-nusantara")
+    first = await user.next_message()
+    assert "Step 2 of 13" in first.text  # the business name came with the link
+
+    await user.send("/support")  # the agent who sent the user in hears about it
+    await user.next_message()
+    assert (await desk.next_message()).text == "Pengguna 8110 meminta bantuan."
+
+    stranger = chat(user_id=8111, language_code="en")  # the same link again: used up
+    await stranger.send(f"/start {token}")
+    assert (await stranger.next_message()).text.startswith("Hello, Budi!")
+    assert "question 1 of 2" in (await stranger.next_message()).text
+
+
+async def test_expired_forged_and_bad_agent_links(
+    support_bot: RunningBot, chat: Callable[..., ChatDriver], support_chat: int
+) -> None:
+    desk = chat(user_id=AGENT, first_name="Rina", chat_id=support_chat, language_code="en")
+    await desk.send("/link city=12345")
+    refused = await desk.next_message()
+    assert refused.text.startswith("Use: /link") and "city" in refused.text
+
+    token = await agent_link(desk, "")
+    with Session(support_bot.engine) as session:  # a day passes
+        for row in session.exec(select(AgentLink)).all():
+            row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+            session.add(row)
+        session.commit()
+    user = chat(user_id=8112, language_code="en")
+    await user.send(f"/start {token}")
+    await user.next_message()
+    assert "question 1 of 2" in (await user.next_message()).text  # an ordinary start
+    await quiet(desk)
+
+    forged = chat(user_id=8113, language_code="en")
+    await forged.send("/start " + "A" * 32)
+    await forged.next_message()
+    assert "question 1 of 2" in (await forged.next_message()).text
+    with Session(support_bot.engine) as session:
+        kinds = [e.kind for e in session.exec(select(AuditEvent)).all()]
+    assert kinds.count("agent_link_rejected") == 2
+
+    outsider = chat(user_id=8114, language_code="en")  # agent commands do nothing elsewhere
+    await start(outsider)
+    await outsider.send("/link terms")
+    assert "question 1 of 2" in (await outsider.next_message()).text
