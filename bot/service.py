@@ -40,6 +40,7 @@ from bot.flow.machine import ENDED, State, Step, Transition
 from bot.flow.samples import samples
 from bot.flow.screens import AUTH_URL, Msg, Screen
 from bot.i18n import N_, PSEUDO_LOCALE, babel_locale, choose_locale
+from bot.privacy import mask_personal
 from models import store
 from models.db import transaction
 from models.errors import AgentLinkError, OAuthStateError, OAuthStateExpired, OAuthStateUsed
@@ -425,58 +426,89 @@ class Service:
         update_id: int | None,
         button: ButtonToken | None,
     ) -> _Applied | None:
+        """One user event under the lock; the chat's latest lines are kept for support."""
         with transaction(self._engine) as session:
-            user = self._user(session, profile, update_id)
-            if user is None:
-                return None
-            integration = store.current_integration(session=session, user_id=user.id)
-            opening: tuple[Screen, ...] = ()
-            posts: tuple[AgentPost, ...] = ()
-            fresh = False
-            if isinstance(event, ev.Start):
-                store.append_audit(
-                    session=session,
-                    kind="start",
-                    user_id=user.id,
-                    detail={"deep_link": event.payload is not None},
-                )
-                link = self._agent_link(session, user, event.payload)
-                if link is not None:
-                    integration, opening, posts = self._start_from_link(
-                        session, user, integration, link
-                    )
-                    fresh = link.payload.get("step") != "terms"
-                    event = ev.Pressed("pre:age:yes")  # the agent vouched for the pre-check
-                elif integration is None or Step(integration.step) in ENDED:
-                    integration = store.start_integration(session=session, user_id=user.id)
-                    opening = (screens.welcome(name=profile.first_name),)
-                    fresh = True
-            if integration is None:
-                shown = (screens.help_screen(),)
-                reply = Reply(user.chat_id, self._locale(user), shown, show_msgids=user.show_msgids)
-                return _Applied(reply, user_id=user.id)
-            state = _state(integration)
-            now = self._now()
-            if fresh or posts:
-                transition = (
-                    machine.stay(state, now=now) if fresh else machine.handle(state, event, now=now)
-                )
-                applied = self._save(session, user, integration, transition, opening)
-                if applied.reply is not None and posts:
-                    applied.reply = replace(applied.reply, agent_posts=posts)
-                elif posts:
-                    applied.reply = Reply(user.chat_id, self._locale(user), (), agent_posts=posts)
-                return applied
-            if isinstance(event, ev.Pressed) and button != ButtonToken(
-                integration.id, integration.version
-            ):
-                stale = machine.stay(state, screens.STALE_BUTTON, now=now)
-                applied = self._save(session, user, integration, stale, opening)
-                applied.reply = replace(applied.reply, stale=True) if applied.reply else None
-                return applied
-            return self._save(
-                session, user, integration, machine.handle(state, event, now=now), opening
+            applied = self._decide(session, profile, event, update_id, button)
+            if applied is not None:
+                self._record(session, applied.user_id, event, applied.reply)
+            return applied
+
+    def _record(self, session: Session, user_id: int, event: ev.Event, reply: Reply | None) -> None:
+        """What support agents see of the chat: the user's words (masked), the bot's screens."""
+        said = {
+            ev.Text: lambda e: mask_personal(e.text),
+            ev.Pressed: lambda e: f"▸ {e.action}",
+            ev.Start: lambda e: "/start",
+            ev.Help: lambda e: "/help",
+            ev.Status: lambda e: "/status",
+            ev.Cancel: lambda e: "/cancel",
+        }.get(type(event))
+        if said is not None:
+            store.record_line(session=session, user_id=user_id, sender="user", text=said(event))
+        for screen in reply.screens if reply else ():
+            store.record_line(
+                session=session, user_id=user_id, sender="bot", text=f"[{screen.key}]"
             )
+
+    def _decide(
+        self,
+        session: Session,
+        profile: Profile,
+        event: ev.Event,
+        update_id: int | None,
+        button: ButtonToken | None,
+    ) -> _Applied | None:
+        user = self._user(session, profile, update_id)
+        if user is None:
+            return None
+        integration = store.current_integration(session=session, user_id=user.id)
+        opening: tuple[Screen, ...] = ()
+        posts: tuple[AgentPost, ...] = ()
+        fresh = False
+        if isinstance(event, ev.Start):
+            store.append_audit(
+                session=session,
+                kind="start",
+                user_id=user.id,
+                detail={"deep_link": event.payload is not None},
+            )
+            link = self._agent_link(session, user, event.payload)
+            if link is not None:
+                integration, opening, posts = self._start_from_link(
+                    session, user, integration, link
+                )
+                fresh = link.payload.get("step") != "terms"
+                event = ev.Pressed("pre:age:yes")  # the agent vouched for the pre-check
+            elif integration is None or Step(integration.step) in ENDED:
+                integration = store.start_integration(session=session, user_id=user.id)
+                opening = (screens.welcome(name=profile.first_name),)
+                fresh = True
+        if integration is None:
+            shown = (screens.help_screen(),)
+            reply = Reply(user.chat_id, self._locale(user), shown, show_msgids=user.show_msgids)
+            return _Applied(reply, user_id=user.id)
+        state = _state(integration)
+        now = self._now()
+        if fresh or posts:
+            transition = (
+                machine.stay(state, now=now) if fresh else machine.handle(state, event, now=now)
+            )
+            applied = self._save(session, user, integration, transition, opening)
+            if applied.reply is not None and posts:
+                applied.reply = replace(applied.reply, agent_posts=posts)
+            elif posts:
+                applied.reply = Reply(user.chat_id, self._locale(user), (), agent_posts=posts)
+            return applied
+        if isinstance(event, ev.Pressed) and button != ButtonToken(
+            integration.id, integration.version
+        ):
+            stale = machine.stay(state, screens.STALE_BUTTON, now=now)
+            applied = self._save(session, user, integration, stale, opening)
+            applied.reply = replace(applied.reply, stale=True) if applied.reply else None
+            return applied
+        return self._save(
+            session, user, integration, machine.handle(state, event, now=now), opening
+        )
 
     def _apply_outcome(
         self,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.config import SUPPORTED_LOCALES
 from bot.flow import fields, screens
@@ -361,11 +362,18 @@ class SupportDesk:
                 session=session, user_id=user.id, chat_id=self.chat_id, reason=reason
             )
             integration = store.current_integration(session=session, user_id=user.id)
-            card = self._card(user, integration, reason)
+            card = self._card(session, user, integration, reason)
             sent_by = integration.data.get("agent") if integration else None
             return _snapshot(case, user), created, card, sent_by
 
-    def _card(self, user: TelegramUser, integration: Integration | None, reason: str) -> Screen:
+    def _card(
+        self,
+        session: Session,
+        user: TelegramUser,
+        integration: Integration | None,
+        reason: str,
+    ) -> Screen:
+        """The context card, read in the caller's transaction (a second one would wait on it)."""
         data = integration.data if integration else {}
         ineligible = data.get("ineligible")
         if ineligible:
@@ -380,6 +388,8 @@ class SupportDesk:
         account_id = advertiser.get("id") or result.get("advertiser_id")
         account = f"{account_name} (ID {account_id})" if account_id else "–"
         errors = sorted({e["field"] for e in data.get("errors", [])})
+        lines = store.recent_lines(session=session, user_id=user.id, limit=10)
+        history = [f"{line.sender}: {line.text}" for line in lines]
         return screens.support_card(
             name=user.first_name or "–",
             username=f"@{user.username}" if user.username else "–",
@@ -395,6 +405,7 @@ class SupportDesk:
             account=account,
             errors=", ".join(errors) if errors else "–",
             reason=reason,
+            history=history,
         )
 
     def _case_of_user(self, user_id: int) -> _Case | None:

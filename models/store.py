@@ -30,6 +30,7 @@ from models.errors import (
 from models.tables import (
     AgentLink,
     AuditEvent,
+    ChatLine,
     Integration,
     OAuthState,
     OutboxMessage,
@@ -652,3 +653,24 @@ def _has_advertiser(integration: Integration, advertiser_id: str) -> bool:
         result.get("advertiser_id") if isinstance(result, dict) else None,
     )
     return any(value is not None and str(value) == advertiser_id for value in found)
+
+
+# --- Chat lines (what support sees of a user's latest messages) ---------------------------
+
+
+def record_line(
+    *, session: Session, user_id: int, sender: str, text: str, now: datetime | None = None
+) -> None:
+    """Keep one line of the chat; the caller masks personal data first."""
+    session.add(ChatLine(user_id=user_id, sender=sender, text=text[:500], at=now or utcnow()))
+
+
+def recent_lines(*, session: Session, user_id: int, limit: int = 10) -> list[ChatLine]:
+    """The user's latest `limit` lines, oldest first."""
+    statement = (
+        select(ChatLine)
+        .where(ChatLine.user_id == user_id)
+        .order_by(col(ChatLine.id).desc())
+        .limit(limit)
+    )
+    return list(reversed(session.exec(statement).all()))

@@ -190,6 +190,18 @@ class AgentLink(SQLModel, table=True):
     used_by: int | None = Field(default=None, sa_type=BigInteger)
 
 
+class ChatLine(SQLModel, table=True):
+    """A line of a user's chat, masked (bot/privacy.py), so support sees the latest ones."""
+
+    __tablename__ = "chat_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="telegram_user.id", index=True, sa_type=BigInteger)
+    sender: str  # "user" or "bot"
+    text: str = Field(sa_type=Text)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
 # --- Audit redaction -------------------------------------------------------------------
 
 REDACTED = "[redacted]"

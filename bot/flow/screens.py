@@ -558,8 +558,10 @@ def support_card(
     account: str,
     errors: str,
     reason: str,
+    history: Sequence[str] = (),
 ) -> Screen:
-    """The context card posted in the user's topic when they ask for a person."""
+    """The context card posted in the user's topic when they ask for a person. `history`: the
+    chat's latest lines, already masked (NPWP, phone, e-mail), newest last."""
     return Screen(
         key="support_card",
         text=N_(
@@ -572,7 +574,10 @@ def support_card(
             "Step: {step}\n"
             "Eligibility: {eligibility}\n"
             "Account: {account}\n"
-            "Validation errors: {errors}"
+            "Validation errors: {errors}\n"
+            "\n"
+            "<b>Last messages</b>\n"
+            "{history}"
         ),
         params={
             "reason": reason,
@@ -584,6 +589,7 @@ def support_card(
             "eligibility": eligibility,
             "account": account,
             "errors": errors,
+            "history": "\n".join(history) or "–",
         },
         buttons=(
             (Button(N_("Claim"), action="claim"), Button(N_("Close"), action="close")),

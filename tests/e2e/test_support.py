@@ -83,6 +83,7 @@ async def test_request_claim_relay_and_hand_back(
     assert "ID Telegram: 8101" in card.text and "@budi_batik" in card.text
     assert "pemeriksaan kelayakan" in card.text
     assert card.labels[:2] == ["Ambil", "Tutup"]
+    assert "user: /start" in card.text and "bot: [eligibility_registered]" in card.text
 
     # While a person has the user, the bot only relays.
     await user.send("Halo, saya butuh bantuan soal NPWP")
@@ -120,8 +121,16 @@ async def test_hand_back_at_another_step_and_close(
     user = chat(user_id=8102, language_code="en")
     await authorize_as(http_client, await to_authorize(user), "kopi-nusantara")
     await user.next_message()  # the first field
+    await user.send("Kopi Nusantara")
+    await user.next_message()
+    for npwp in ("01.234.567.8-901.23", "contact me at dimas@kopi.co.id or 0812-3456-7890"):
+        await user.send(npwp)  # not where they belong: refused, and remembered masked
+        await user.next_message()
     desk, card = await ask_for_support(user, chat, support_chat)
     assert "Langkah: detail bisnis dan informasi penagihan" in card.text
+    assert "Kesalahan validasi: industry" in card.text
+    assert "d•••@kopi.co.id" in card.text and "•••••••7890" in card.text
+    assert "dimas@" not in card.text and "3456" not in card.text
     await desk.press("Otorisasi baru", message_id=card.message_id)
     back = await user.next_message()
     assert back.text.startswith("Support has handed you back to me.")
