@@ -33,6 +33,11 @@ from models.db import upgrade
 
 log = logging.getLogger("promote-bot")
 
+# The embedded default's support desk: a forum supergroup in the Telegram sandbox and its agent.
+SANDBOX_SUPPORT_CHAT_ID = -1009000000001
+SANDBOX_AGENT_ID = 9000
+SANDBOX_AGENT_NAME = "Rina (support)"
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
@@ -78,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="a terminal chat with a running Telegram sandbox")
     chat.add_argument("--sandbox-url", default=None, help="default: http://127.0.0.1:<port>")
     _chat_user_options(chat)
+    chat.add_argument(
+        "--agent",
+        action="store_true",
+        help="be the support agent in the sandbox's support group (run beside `make run`)",
+    )
     chat.set_defaults(func=_chat)
 
     db = commands.add_parser("db", help="database migrations")
@@ -147,11 +157,20 @@ async def _tiktok_sandbox_if_needed(settings: Settings) -> AsyncIterator[None]:
 async def _run_embedded(settings: Settings, chat_args: argparse.Namespace | None) -> None:
     """The Telegram sandbox on loopback, the bot polling it, and (optionally) the terminal chat."""
     sandbox = TelegramSandbox(SandboxConfig(bot_token=SANDBOX_BOT_TOKEN))
+    if settings.support_chat_id is None:
+        settings = settings.model_copy(update={"support_chat_id": SANDBOX_SUPPORT_CHAT_ID})
     async with (
         serve_asgi(sandbox.asgi_app(), port=settings.sandbox_telegram_port) as sandbox_url,
         _tiktok_sandbox_if_needed(settings),
-        running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot") as bot,
     ):
+        await _support_group(sandbox_url)
+        await _run_bot_with_chat(settings, sandbox_url, chat_args)
+
+
+async def _run_bot_with_chat(
+    settings: Settings, sandbox_url: str, chat_args: argparse.Namespace | None
+) -> None:
+    async with running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot") as bot:
         print(
             f"Telegram sandbox at {sandbox_url}, TikTok at {settings.tiktok_api_url}, "
             f"bot @{bot.application.bot.username}, database {settings.db_url}, "
@@ -165,15 +184,36 @@ async def _run_embedded(settings: Settings, chat_args: argparse.Namespace | None
 
 
 async def _terminal_chat(sandbox_url: str, args: argparse.Namespace) -> None:
+    agent = getattr(args, "agent", False)
     async with httpx.AsyncClient(base_url=sandbox_url) as client:
         driver = ChatDriver(
             client,
-            user_id=args.user_id,
-            first_name=args.name,
+            user_id=SANDBOX_AGENT_ID if agent else args.user_id,
+            first_name=SANDBOX_AGENT_NAME if agent else args.name,
             language_code=None if args.language == "none" else args.language,
+            chat_id=SANDBOX_SUPPORT_CHAT_ID if agent else None,
         )
-        chat = TerminalChat(driver, interactive=sys.stdin.isatty())
+        chat = TerminalChat(driver, interactive=sys.stdin.isatty(), agent=agent)
         await chat.run(await stdin_reader())
+
+
+async def _support_group(sandbox_url: str) -> None:
+    """The sandbox's support desk: a forum supergroup whose member is the sandbox agent."""
+    async with httpx.AsyncClient(base_url=sandbox_url) as client:
+        await client.post(
+            "/sandbox/users",
+            json={"id": SANDBOX_AGENT_ID, "first_name": SANDBOX_AGENT_NAME, "language_code": "id"},
+        )
+        answer = await client.post(
+            "/sandbox/groups",
+            json={
+                "id": SANDBOX_SUPPORT_CHAT_ID,
+                "title": "Promote Support",
+                "is_forum": True,
+                "member_ids": [SANDBOX_AGENT_ID],
+            },
+        )
+        answer.raise_for_status()
 
 
 def _sandbox_telegram(args: argparse.Namespace, settings: Settings) -> None:

@@ -151,16 +151,17 @@ class ChatDriver:
         return event
 
     async def events_after(
-        self, after: int, *, kinds: tuple[str, ...], timeout: float
+        self, after: int, *, kinds: tuple[str, ...], timeout: float, all_threads: bool = False
     ) -> list[dict[str, Any]]:
-        """The bot's events after `after`, waiting up to `timeout` for the first one."""
+        """The bot's events after `after`, waiting up to `timeout` for the first one (in this
+        driver's topic, or in every topic of the group with `all_threads`)."""
         params: dict[str, Any] = {
             "after": after,
             "timeout": timeout,
             "kinds": ",".join(kinds),
             "from_bot": "true",
         }
-        if self.thread_id is not None:
+        if self.thread_id is not None and not all_threads:
             params["thread"] = self.thread_id
         response = await self.client.get(
             f"/sandbox/chats/{self.chat_id}/events", params=params, timeout=timeout + 5

@@ -27,6 +27,7 @@ Type a message or a command (/start) and press Enter.
   :deny <key>       press Deny on TikTok's consent page instead
   :lang <code>      change your Telegram language_code (id, en, id-ID, none)
   :wait [seconds]   wait for the bot's next message (for scripts; default 30)
+  :topic <id>       (agents) write into that topic of the support group
   :help             this text
   :quit             leave (Ctrl-D works too)"""
 
@@ -52,10 +53,14 @@ class TerminalChat:
         out: TextIO = sys.stdout,
         interactive: bool = True,
         reply_wait: float = 5.0,
+        agent: bool = False,
     ) -> None:
         self.driver = driver
         self.out = out
         self.interactive = interactive
+        # An agent in the support group sees every topic and writes into the newest one
+        # the bot posted in (or the one chosen with :topic).
+        self.agent = agent
         self.reply_wait = reply_wait
         self.keyboard = _Keyboard()
         self.authorization_url: str | None = None  # the newest link to TikTok's consent page
@@ -93,6 +98,11 @@ class TerminalChat:
             return False
         if line == ":help":
             self._print(HELP)
+            return True
+        if line.startswith(":topic"):
+            topic = line.removeprefix(":topic").strip()
+            self.driver.thread_id = int(topic) if topic.isdigit() else None
+            self._print(f"(writing into topic {self.driver.thread_id})")
             return True
         if line.startswith(":wait"):
             seconds = line.removeprefix(":wait").strip()
@@ -178,7 +188,9 @@ class TerminalChat:
 
     async def _watch(self) -> None:
         while True:
-            events = await self.driver.events_after(self._seen, kinds=WATCHED, timeout=25)
+            events = await self.driver.events_after(
+                self._seen, kinds=WATCHED, timeout=25, all_threads=self.agent
+            )
             for event in events:
                 self._seen = event["seq"]
                 self._show(event)
@@ -193,6 +205,9 @@ class TerminalChat:
             return
         message = SeenMessage.from_view(event["message"])
         label = "bot (edited)" if event["kind"] == "edit" else "bot"
+        if self.agent and message.thread_id is not None:
+            label += f" [topic {message.thread_id}]"
+            self.driver.thread_id = message.thread_id
         self._print(self._format(label, message))
 
     def _format(self, label: str, message: SeenMessage) -> str:
