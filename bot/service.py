@@ -303,7 +303,7 @@ class Service:
         self, profile: Profile, update_id: int | None, choice: str | None
     ) -> Reply | None:
         with transaction(self._engine) as session:
-            user = self._user(session, profile, update_id)
+            user = self.touch_user(session, profile, update_id)
             if user is None:
                 return None
             options = (*SUPPORTED_LOCALES, *((PSEUDO_LOCALE,) if user.id in self.testers else ()))
@@ -386,7 +386,7 @@ class Service:
         self, profile: Profile, update_id: int | None, command: str, argument: str | None
     ) -> Reply | None:
         with transaction(self._engine) as session:
-            user = self._user(session, profile, update_id)
+            user = self.touch_user(session, profile, update_id)
             if user is None:
                 return None
             locale = self._locale(user)
@@ -404,7 +404,7 @@ class Service:
             shown = (screens.tester_screens(keys=list(known)),)
             return Reply(user.chat_id, locale, shown, show_msgids=user.show_msgids)
 
-    def _user(
+    def touch_user(
         self, session: Session, profile: Profile, update_id: int | None
     ) -> TelegramUser | None:
         """The sender, locked and up to date; None when this update was handled before."""
@@ -458,7 +458,7 @@ class Service:
         update_id: int | None,
         button: ButtonToken | None,
     ) -> _Applied | None:
-        user = self._user(session, profile, update_id)
+        user = self.touch_user(session, profile, update_id)
         if user is None:
             return None
         integration = store.current_integration(session=session, user_id=user.id)

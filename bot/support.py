@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import shlex
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -303,29 +304,30 @@ class SupportDesk:
             )
 
     async def _post(self, case: _Case, screen: Screen, locale: str) -> None:
-        """Post in the user's topic; a deleted topic is made again and the post retried."""
+        await self._in_topic(
+            case, lambda thread: self._channel.post(case.chat_id, thread, screen, locale)
+        )
+
+    async def _copy_to_topic(self, case: _Case, from_chat_id: int, message_id: int) -> None:
+        await self._in_topic(
+            case,
+            lambda thread: self._channel.copy_to_topic(
+                case.chat_id, thread, from_chat_id, message_id
+            ),
+        )
+
+    async def _in_topic(self, case: _Case, act: Callable[[int], Awaitable[None]]) -> None:
+        """Do `act` in the user's topic; a missing or deleted topic is made (again) first."""
         thread_id = case.thread_id
         for _ in range(2):
             if thread_id is None:
                 thread_id = await self._channel.create_topic(case.chat_id, case.topic_name)
                 await asyncio.to_thread(self._set_thread, case.id, thread_id)
             try:
-                await self._channel.post(case.chat_id, thread_id, screen, locale)
+                await act(thread_id)
                 return
             except TopicGone:
                 log.warning("support topic of case %s was deleted; making a new one", case.id)
-                thread_id = None
-
-    async def _copy_to_topic(self, case: _Case, from_chat_id: int, message_id: int) -> None:
-        thread_id = case.thread_id
-        for _ in range(2):
-            if thread_id is None:
-                thread_id = await self._channel.create_topic(case.chat_id, case.topic_name)
-                await asyncio.to_thread(self._set_thread, case.id, thread_id)
-            try:
-                await self._channel.copy_to_topic(case.chat_id, thread_id, from_chat_id, message_id)
-                return
-            except TopicGone:
                 thread_id = None
 
     async def _notice(self, case: _Case, by: Agent | None, text: str, **params: object) -> None:
@@ -346,18 +348,9 @@ class SupportDesk:
     ) -> tuple[_Case, bool, Screen, dict[str, int] | None] | None:
         assert self.chat_id is not None
         with transaction(self._engine) as session:
-            if update_id is not None and not store.claim_update(
-                session=session, update_id=update_id
-            ):
+            user = self._service.touch_user(session, profile, update_id)
+            if user is None:
                 return None
-            user = store.upsert_user(
-                session=session,
-                telegram_id=profile.telegram_id,
-                chat_id=profile.chat_id,
-                username=profile.username,
-                first_name=profile.first_name,
-                language_code=profile.language_code,
-            )
             case, created = store.request_case(
                 session=session, user_id=user.id, chat_id=self.chat_id, reason=reason
             )

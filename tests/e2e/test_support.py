@@ -223,6 +223,8 @@ async def test_lookup_by_telegram_id_and_advertiser_id_for_agents_only(
     await authorize_as(http_client, await to_authorize(user), "sekar-ayu")
     await press_action(user, await user.next_message(), "acct:0")
     await user.next_message()
+    await user.send("my NPWP is 01.234.567.8-901.234, mail sari@batik.co.id")
+    await user.next_message()
     desk, _ = await ask_for_support(user, chat, support_chat)
 
     await desk.send("/lookup 8107")
@@ -230,6 +232,8 @@ async def test_lookup_by_telegram_id_and_advertiser_id_for_agents_only(
     assert found.text.startswith("🔎 Sari (ID Telegram 8107)")
     assert "Pengiklan: 7301234567890120001" in found.text
     assert "support_requested" in found.text and "account_chosen" in found.text
+    assert "901.234" not in found.text and "901234" not in found.text  # nothing personal
+    assert "sari@" not in found.text
     assert re.search(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB", found.text)  # id dates, Jakarta
 
     await desk.send("/lookup 7301234567890120001")
