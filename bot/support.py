@@ -36,6 +36,10 @@ class TopicGone(Exception):
     """The user's topic was deleted in the support group."""
 
 
+class NoTopics(Exception):
+    """The support group has no forum topics: cases are anchored to their card instead."""
+
+
 class UserUnreachable(Exception):
     """The user blocked the bot."""
 
@@ -46,12 +50,22 @@ class SupportChannel(Protocol):
     async def create_topic(self, chat_id: int, name: str) -> int: ...
 
     async def post(
-        self, chat_id: int, thread_id: int | None, screen: Screen, locale: str
-    ) -> None: ...
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        screen: Screen,
+        locale: str,
+        reply_to: int | None = None,
+    ) -> int: ...
 
     async def copy_to_topic(
-        self, chat_id: int, thread_id: int, from_chat_id: int, message_id: int
-    ) -> None: ...
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        from_chat_id: int,
+        message_id: int,
+        reply_to: int | None = None,
+    ) -> int: ...
 
     async def copy_to_user(self, chat_id: int, from_chat_id: int, message_id: int) -> None: ...
 
@@ -76,6 +90,7 @@ class _Case:
     user_chat_id: int
     chat_id: int
     thread_id: int | None
+    card_message_id: int | None
     status: str
     topic_name: str
 
@@ -163,10 +178,13 @@ class SupportDesk:
 
     # --- the agents' side ----------------------------------------------------------------------
 
-    async def relay_from_agent(self, agent: Agent, *, thread_id: int, message_id: int) -> None:
-        """An agent's message in a user's topic goes to the user."""
+    async def relay_from_agent(
+        self, agent: Agent, *, thread_id: int | None, replied_to: int | None, message_id: int
+    ) -> None:
+        """An agent's message in a user's topic (or, without topics, a reply to one of the
+        case's messages) goes to the user."""
         assert self.chat_id is not None
-        case = await asyncio.to_thread(self._case_of_topic, thread_id, None)
+        case = await asyncio.to_thread(self._case_at, thread_id, replied_to)
         if case is None or case.status == "closed":
             return
         try:
@@ -176,9 +194,11 @@ class SupportDesk:
             return
         await asyncio.to_thread(self._agent_replied, case.id)
 
-    async def card_action(self, agent: Agent, *, thread_id: int, action: str) -> None:
+    async def card_action(
+        self, agent: Agent, *, thread_id: int | None, message_id: int, action: str
+    ) -> None:
         """Claim, hand back (at a step) or close, from the card's buttons."""
-        case = await asyncio.to_thread(self._case_of_topic, thread_id, agent)
+        case = await asyncio.to_thread(self._case_at, thread_id, message_id)
         if case is None or case.status == "closed":
             if case is not None:
                 await self._notice(case, agent, screens.AGENT_NOT_OPEN)
@@ -305,30 +325,44 @@ class SupportDesk:
 
     async def _post(self, case: _Case, screen: Screen, locale: str) -> None:
         await self._in_topic(
-            case, lambda thread: self._channel.post(case.chat_id, thread, screen, locale)
+            case,
+            lambda thread, reply_to: self._channel.post(
+                case.chat_id, thread, screen, locale, reply_to
+            ),
         )
 
     async def _copy_to_topic(self, case: _Case, from_chat_id: int, message_id: int) -> None:
         await self._in_topic(
             case,
-            lambda thread: self._channel.copy_to_topic(
-                case.chat_id, thread, from_chat_id, message_id
+            lambda thread, reply_to: self._channel.copy_to_topic(
+                case.chat_id, thread, from_chat_id, message_id, reply_to
             ),
         )
 
-    async def _in_topic(self, case: _Case, act: Callable[[int], Awaitable[None]]) -> None:
-        """Do `act` in the user's topic; a missing or deleted topic is made (again) first."""
+    async def _in_topic(
+        self, case: _Case, act: Callable[[int | None, int | None], Awaitable[int]]
+    ) -> None:
+        """Do `act` in the user's topic; a missing or deleted topic is made (again) first. In a
+        group without topics, `act` replies to the case's card and its message is remembered,
+        so that an agent's reply to it finds the case."""
         thread_id = case.thread_id
+        no_topics = thread_id is None and case.card_message_id is not None
         for _ in range(2):
-            if thread_id is None:
-                thread_id = await self._channel.create_topic(case.chat_id, case.topic_name)
-                await asyncio.to_thread(self._set_thread, case.id, thread_id)
+            if thread_id is None and not no_topics:
+                try:
+                    thread_id = await self._channel.create_topic(case.chat_id, case.topic_name)
+                    await asyncio.to_thread(self._set_thread, case.id, thread_id)
+                except NoTopics:
+                    no_topics = True
             try:
-                await act(thread_id)
-                return
+                message_id = await act(thread_id, case.card_message_id if no_topics else None)
             except TopicGone:
                 log.warning("support topic of case %s was deleted; making a new one", case.id)
                 thread_id = None
+                continue
+            if no_topics:
+                await asyncio.to_thread(self._remember, case.id, message_id)
+            return
 
     async def _notice(self, case: _Case, by: Agent | None, text: str, **params: object) -> None:
         """A line for the agents in the user's topic, in the language of the agent who acted."""
@@ -407,14 +441,30 @@ class SupportDesk:
             user = session.get(TelegramUser, user_id)
             return _snapshot(case, user) if case and user else None
 
-    def _case_of_topic(self, thread_id: int, agent: Agent | None) -> _Case | None:
+    def _case_at(self, thread_id: int | None, message_id: int | None) -> _Case | None:
+        """The case of a topic, or (without topics) of a message the bot posted for it."""
         assert self.chat_id is not None
         with transaction(self._engine) as session:
-            case = store.case_by_thread(session=session, chat_id=self.chat_id, thread_id=thread_id)
-            if case is None:
+            if thread_id is not None:
+                case = store.case_by_thread(
+                    session=session, chat_id=self.chat_id, thread_id=thread_id
+                )
+            elif message_id is not None:
+                case = store.case_by_message(
+                    session=session, chat_id=self.chat_id, message_id=message_id
+                )
+            else:
                 return None
-            user = session.get(TelegramUser, case.user_id)
-            return _snapshot(case, user) if user else None
+            user = session.get(TelegramUser, case.user_id) if case else None
+            return _snapshot(case, user) if case and user else None
+
+    def _remember(self, case_id: int, message_id: int) -> None:
+        with transaction(self._engine) as session:
+            case = session.get(SupportCase, case_id)
+            assert case is not None
+            store.remember_support_message(
+                session=session, case=case, chat_id=case.chat_id, message_id=message_id
+            )
 
     def _set_thread(self, case_id: int, thread_id: int) -> None:
         with transaction(self._engine) as session:
@@ -495,6 +545,7 @@ def _snapshot(case: SupportCase, user: TelegramUser) -> _Case:
         user_chat_id=user.chat_id,
         chat_id=case.chat_id,
         thread_id=case.thread_id,
+        card_message_id=case.card_message_id,
         status=case.status,
         topic_name=f"{user.first_name or 'User'} · {user.id}"[:128],
     )

@@ -36,6 +36,7 @@ from models.tables import (
     OutboxMessage,
     ProcessedUpdate,
     SupportCase,
+    SupportMessage,
     TelegramUser,
     redact,
     scrub_text,
@@ -674,3 +675,23 @@ def recent_lines(*, session: Session, user_id: int, limit: int = 10) -> list[Cha
         .limit(limit)
     )
     return list(reversed(session.exec(statement).all()))
+
+
+# --- Support groups without topics ----------------------------------------------------------
+
+
+def remember_support_message(
+    *, session: Session, case: SupportCase, chat_id: int, message_id: int
+) -> None:
+    """A message posted for the case (in a group without topics); the first is its card."""
+    assert case.id is not None
+    if case.card_message_id is None:
+        case.card_message_id = message_id
+        session.add(case)
+    session.add(SupportMessage(chat_id=chat_id, message_id=message_id, case_id=case.id))
+
+
+def case_by_message(*, session: Session, chat_id: int, message_id: int) -> SupportCase | None:
+    """The case a message of the support group belongs to (what an agent replied to)."""
+    link = session.get(SupportMessage, (chat_id, message_id))
+    return session.get(SupportCase, link.case_id) if link else None

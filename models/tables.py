@@ -160,6 +160,8 @@ class SupportCase(SQLModel, table=True):
     reason: str = "user_request"
     chat_id: int = Field(sa_type=BigInteger)  # the support group
     thread_id: int | None = None  # the user's forum topic in it
+    # In a group without topics: the card's message, which relayed messages reply to.
+    card_message_id: int | None = None
     agent_id: int | None = Field(default=None, sa_type=BigInteger)
     agent_name: str | None = None
     requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
@@ -167,6 +169,19 @@ class SupportCase(SQLModel, table=True):
     first_agent_reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     queued_notice_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class SupportMessage(SQLModel, table=True):
+    """A message the bot posted for a case in a support group without topics: an agent's
+    reply to it finds the case."""
+
+    __tablename__ = "support_message"
+
+    chat_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    message_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    case_id: int = Field(foreign_key="support_case.id")
 
 
 class AgentLink(SQLModel, table=True):

@@ -102,8 +102,9 @@ class ChatDriver:
         self.timeout = timeout
         self._cursor = 0
 
-    async def send(self, text: str) -> SeenMessage:
-        """Send a text or a command (`/start payload` gets its bot_command entity)."""
+    async def send(self, text: str, *, reply_to: int | None = None) -> SeenMessage:
+        """Send a text or a command (`/start payload` gets its bot_command entity), optionally
+        as a reply to a message of the chat."""
         body: dict[str, Any] = {
             "user_id": self.user_id,
             "chat_id": self.chat_id,
@@ -115,6 +116,8 @@ class ChatDriver:
             body["username"] = self.username
         if self.thread_id is not None:
             body["message_thread_id"] = self.thread_id
+        if reply_to is not None:
+            body["reply_to_message_id"] = reply_to
         answer = await self._post("/sandbox/messages", body)
         self._cursor = max(self._cursor, answer["seq"])
         return SeenMessage.from_view({**answer["message"], "from_bot": False, "buttons": []})

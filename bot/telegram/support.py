@@ -6,7 +6,7 @@ to the user the same way; the context card's buttons claim, hand back or close.
 
 from __future__ import annotations
 
-from telegram import Bot, Update
+from telegram import Bot, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     BaseHandler,
@@ -19,7 +19,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.flow.screens import Screen
 from bot.service import Reply
-from bot.support import Agent, TopicGone, UserUnreachable
+from bot.support import Agent, NoTopics, TopicGone, UserUnreachable
 from bot.telegram.context import BotContext, profile_of
 from bot.telegram.render import render
 from bot.telegram.sender import send_reply
@@ -34,34 +34,55 @@ class TelegramSupportChannel:
         self._bot = bot
 
     async def create_topic(self, chat_id: int, name: str) -> int:
-        topic = await self._bot.create_forum_topic(chat_id=chat_id, name=name)
+        try:
+            topic = await self._bot.create_forum_topic(chat_id=chat_id, name=name)
+        except BadRequest as exc:
+            if "not a forum" in exc.message.lower():
+                raise NoTopics from exc
+            raise
         return topic.message_thread_id
 
-    async def post(self, chat_id: int, thread_id: int | None, screen: Screen, locale: str) -> None:
+    async def post(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        screen: Screen,
+        locale: str,
+        reply_to: int | None = None,
+    ) -> int:
         message = render(screen, locale, callback_prefix=CARD_PREFIX)
         try:
-            await self._bot.send_message(
+            sent = await self._bot.send_message(
                 chat_id=chat_id,
                 message_thread_id=thread_id,
                 text=message.text,
                 parse_mode="HTML",
                 reply_markup=message.reply_markup,
+                reply_parameters=_reply(reply_to),
             )
         except BadRequest as exc:
             raise _topic_error(exc) from exc
+        return sent.message_id
 
     async def copy_to_topic(
-        self, chat_id: int, thread_id: int, from_chat_id: int, message_id: int
-    ) -> None:
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        from_chat_id: int,
+        message_id: int,
+        reply_to: int | None = None,
+    ) -> int:
         try:
-            await self._bot.copy_message(
+            copied = await self._bot.copy_message(
                 chat_id=chat_id,
                 message_thread_id=thread_id,
                 from_chat_id=from_chat_id,
                 message_id=message_id,
+                reply_parameters=_reply(reply_to),
             )
         except BadRequest as exc:
             raise _topic_error(exc) from exc
+        return copied.message_id
 
     async def copy_to_user(self, chat_id: int, from_chat_id: int, message_id: int) -> None:
         try:
@@ -79,6 +100,10 @@ class TelegramSupportChannel:
 
     def deep_link(self, payload: str) -> str:
         return create_deep_linked_url(self._bot.username, payload)
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    return ReplyParameters(message_id=message_id) if message_id is not None else None
 
 
 def _topic_error(exc: BadRequest) -> Exception:
@@ -100,11 +125,15 @@ async def support_command(update: Update, context: BotContext) -> None:
 
 
 async def agent_message(update: Update, context: BotContext) -> None:
-    """An agent wrote in a user's topic: it goes to the user."""
+    """An agent wrote in a user's topic (or replied to a case's message): it goes to the user."""
     message = update.effective_message
-    assert message is not None and message.message_thread_id is not None
+    assert message is not None
+    replied = message.reply_to_message
     await context.support.relay_from_agent(
-        agent_of(update), thread_id=message.message_thread_id, message_id=message.message_id
+        agent_of(update),
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        replied_to=replied.message_id if replied else None,
+        message_id=message.message_id,
     )
 
 
@@ -135,11 +164,12 @@ async def card_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
     await query.answer()
-    thread_id = getattr(query.message, "message_thread_id", None)
-    if thread_id is None:
-        return
+    card = query.message
+    thread_id = card.message_thread_id if getattr(card, "is_topic_message", False) else None
     action = (query.data or "").removeprefix(CARD_PREFIX)
-    await context.support.card_action(agent_of(update), thread_id=thread_id, action=action)
+    await context.support.card_action(
+        agent_of(update), thread_id=thread_id, message_id=card.message_id, action=action
+    )
 
 
 def support_handlers(support_chat_id: int) -> list[BaseHandler[Update, BotContext, None]]:
@@ -151,7 +181,7 @@ def support_handlers(support_chat_id: int) -> list[BaseHandler[Update, BotContex
         CallbackQueryHandler(card_button, pattern=r"^H\|"),
         MessageHandler(
             in_support_group
-            & filters.IS_TOPIC_MESSAGE
+            & (filters.IS_TOPIC_MESSAGE | filters.REPLY)
             & ~filters.COMMAND
             & ~filters.StatusUpdate.ALL,
             agent_message,

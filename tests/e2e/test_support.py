@@ -342,3 +342,44 @@ async def test_expired_forged_and_bad_agent_links(
     await start(outsider)
     await outsider.send("/link terms")
     assert "question 1 of 2" in (await outsider.next_message()).text
+
+
+async def test_a_group_without_topics_works_by_replies(
+    make_settings: Callable[..., Settings],
+    sandbox_url: str,
+    sandbox_client: httpx.AsyncClient,
+    engine: Engine,
+    chat: Callable[..., ChatDriver],
+) -> None:
+    await sandbox_client.post(
+        "/sandbox/users", json={"id": AGENT, "first_name": "Rina", "language_code": "id"}
+    )
+    answer = await sandbox_client.post(
+        "/sandbox/groups", json={"title": "Support", "is_forum": False, "member_ids": [AGENT]}
+    )
+    group = answer.json()["chat"]["id"]
+    settings = make_settings(support_chat_id=group)
+    user = chat(user_id=8120, language_code="id")
+    desk = chat(user_id=AGENT, first_name="Rina", chat_id=group, language_code="id")
+    async with running_bot(settings, bot_api_base_url=f"{sandbox_url}/bot", engine=engine):
+        await start(user)
+        await user.send("/support")
+        await user.next_message()
+        card = await desk.next_message()
+        assert card.text.startswith("🆘 Permintaan dukungan") and card.thread_id is None
+
+        await user.send("Tolong bantu saya")
+        relayed = await desk.next_message()
+        assert relayed.text == "Tolong bantu saya"
+
+        await desk.press("Ambil", message_id=card.message_id)
+        assert (await desk.next_message()).text == "Rina mengambil permintaan ini."
+        await user.next_message()  # "Rina from support is answering you now."
+
+        await desk.send("Baik, saya bantu.", reply_to=relayed.message_id)
+        assert (await user.next_message()).text == "Baik, saya bantu."
+        await desk.send("Obrolan tim tanpa balasan")  # not a reply: stays in the group
+        await quiet(user)
+
+        await desk.press("Di langkah saat ini", message_id=card.message_id)
+        assert (await user.next_message()).text.startswith("Tim dukungan telah menyerahkan")

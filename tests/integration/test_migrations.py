@@ -11,6 +11,7 @@ from models.db import current_revision, downgrade, head_revision, upgrade
 TABLES = {
     "agent_link",
     "chat_line",
+    "support_message",
     "alembic_version",
     "audit_event",
     "integration",
@@ -27,7 +28,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
     try:
         assert current_revision(engine) is None
         upgrade(engine)
-        assert current_revision(engine) == head_revision() == "0004"
+        assert current_revision(engine) == head_revision() == "0005"
         assert set(inspect(engine).get_table_names()) == TABLES
         with engine.connect() as connection:
             differences = compare_metadata(
@@ -40,7 +41,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
 
         upgrade(engine)  # and back up again, on the same database
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == "0005"
     finally:
         engine.dispose()
 
@@ -48,7 +49,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_ur
 def test_upgrade_accepts_a_url_and_is_idempotent(database_url: str) -> None:
     upgrade(database_url)
     upgrade(database_url)
-    assert current_revision(database_url) == "0004"
+    assert current_revision(database_url) == "0005"
     engine = create_db_engine(database_url)
     try:
         with transaction(engine) as session:
