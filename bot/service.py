@@ -367,7 +367,10 @@ class Service:
             link.thread_id,
             screens.agent_notice(screens.AGENT_LINK_OPENED, telegram_id=user.id),
         )
-        return integration, (screens.welcome(name=user.first_name or ""),), (post,)
+        welcome = screens.welcome(name=user.first_name or "")
+        if payload.get("note"):
+            welcome = welcome.with_notice(screens.support_note(str(payload["note"])))
+        return integration, (welcome,), (post,)
 
     def _hand_back(self, user_id: int, to: str) -> Reply:
         with transaction(self._engine) as session:

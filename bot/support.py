@@ -210,6 +210,8 @@ class SupportDesk:
             await self._channel.send(await asyncio.to_thread(self._user_reply, case, claimed))
             return
         to = action.removeprefix("back:") if action.startswith("back:") else "current"
+        if to not in screens.AGENT_STEPS:
+            to = "current"
         await asyncio.to_thread(self._close, case.id, to)
         step_name = screens.AGENT_STEPS.get(to, screens.AGENT_STEPS["current"])
         if action == "close":

@@ -520,6 +520,11 @@ def support_unavailable() -> Screen:
     )
 
 
+def support_note(note: str) -> Msg:
+    """What the support agent who sent the user in wrote for them."""
+    return Msg(N_("💬 A note from our support team: {note}"), {"note": note})
+
+
 SUPPORT_ALREADY = Msg(N_("Your request is already with our support team; they will answer here."))
 SUPPORT_PERSON_ANSWERING = N_("A person from support is answering you now.")
 

@@ -149,6 +149,19 @@ async def link_command(update: Update, context: BotContext) -> None:
     )
 
 
+async def handback_command(update: Update, context: BotContext) -> None:
+    """`/handback [current|eligibility|authorize]` in a user's topic: as the card's buttons."""
+    message = update.effective_message
+    assert message is not None
+    to = (context.args or ["current"])[0]
+    await context.support.card_action(
+        agent_of(update),
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        message_id=message.reply_to_message.message_id if message.reply_to_message else 0,
+        action=f"back:{to}",
+    )
+
+
 async def lookup_command(update: Update, context: BotContext) -> None:
     """`/lookup <id>`: only in the support group (its members are the agents)."""
     message = update.effective_message
@@ -178,6 +191,7 @@ def support_handlers(support_chat_id: int) -> list[BaseHandler[Update, BotContex
     return [
         CommandHandler("lookup", lookup_command, filters=in_support_group),
         CommandHandler("link", link_command, filters=in_support_group),
+        CommandHandler("handback", handback_command, filters=in_support_group),
         CallbackQueryHandler(card_button, pattern=r"^H\|"),
         MessageHandler(
             in_support_group

@@ -131,7 +131,7 @@ async def test_hand_back_at_another_step_and_close(
     assert "Kesalahan validasi: industry" in card.text
     assert "d•••@kopi.co.id" in card.text and "•••••••7890" in card.text
     assert "dimas@" not in card.text and "3456" not in card.text
-    await desk.press("Otorisasi baru", message_id=card.message_id)
+    await desk.send("/handback authorize")  # the command does what the button does
     back = await user.next_message()
     assert back.text.startswith("Support has handed you back to me.")
     assert "Authorize access" in back.labels
@@ -290,7 +290,9 @@ async def test_an_agent_link_starts_the_user_where_the_agent_said_once(
     )
     user = chat(user_id=8110, language_code="id")  # Telegram says id; the agent chose en
     await user.send(f"/start {token}")
-    assert (await user.next_message()).text.startswith("Hello, Budi!")
+    greeting = (await user.next_message()).text
+    assert greeting.startswith("💬 A note from our support team: called about billing")
+    assert "Hello, Budi!" in greeting
     terms = await user.next_message()
     assert "Latest terms of service" in terms.text  # the pre-check was vouched for
     assert (await desk.next_message()).text == "Pengguna 8110 membuka tautan Anda."
