@@ -25,10 +25,10 @@ from bot.i18n import CatalogMissing
 from bot.logs import configure_logging
 from bot.runner import running_bot
 from bot.sandbox.driver import ChatDriver
-from bot.sandbox.serve import serve_asgi
 from bot.sandbox.telegram import RateLimits, SandboxConfig, TelegramSandbox
 from bot.sandbox.terminal import TerminalChat, stdin_reader
 from bot.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig
+from bot.serve import serve_asgi
 from models.db import upgrade
 
 log = logging.getLogger("promote-bot")

@@ -19,7 +19,7 @@ from bot.backends import PromoteClient, TikTokClient
 from bot.config import Settings, TelegramMode
 from bot.crypto import TokenCipher, load_or_create_key
 from bot.i18n import check_catalogs
-from bot.sandbox.serve import serve_asgi
+from bot.serve import serve_asgi
 from bot.service import Reply, Service
 from bot.support import SupportDesk
 from bot.telegram.app import build_application, set_menus

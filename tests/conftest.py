@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from bot.config import SANDBOX_BOT_TOKEN, Settings, load_settings
 from bot.runner import RunningBot, running_bot
 from bot.sandbox.driver import ChatDriver
-from bot.sandbox.serve import serve_asgi
 from bot.sandbox.telegram import SandboxConfig, TelegramSandbox
 from bot.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig
+from bot.serve import serve_asgi
 from models.db import create_db_engine, upgrade
 
 

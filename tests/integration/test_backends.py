@@ -36,8 +36,8 @@ from bot.backends import (
 )
 from bot.backends.promote import PromoteClient
 from bot.i18n import translations
-from bot.sandbox.serve import serve_asgi
 from bot.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig, terms
+from bot.serve import serve_asgi
 
 APP_ID, APP_SECRET = "sandbox-app", "sandbox-secret"
 NOWHERE = "http://127.0.0.1:9/oauth/callback"  # a redirect_uri nothing needs to follow

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from bot.backends import BillingInfo, BusinessDetails, CreateIntegration, SyncIntegration
-from bot.sandbox.serve import serve_asgi
 from bot.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig
+from bot.serve import serve_asgi
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "promote-api.openapi.json"
 SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))

@@ -18,9 +18,9 @@ import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
-from bot.sandbox.serve import serve_asgi
 from bot.sandbox.telegram import RateLimits, SandboxConfig, TelegramSandbox
 from bot.sandbox.telegram.html import HtmlParseError, parse_html
+from bot.serve import serve_asgi
 
 TOKEN = "123456:SANDBOX-token"
 BOT_ID = 123456

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram.error import BadRequest
 
-from bot.sandbox.serve import serve_asgi
+from bot.serve import serve_asgi
 from tests.integration.test_telegram_sandbox import Harness, running_sandbox
 
 WAIT = 5.0

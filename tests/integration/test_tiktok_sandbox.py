@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from bot.i18n import translations
-from bot.sandbox.serve import serve_asgi
 from bot.sandbox.tiktok import SEEDED_ACCOUNTS, TikTokSandbox, TikTokSandboxConfig, consent, terms
+from bot.serve import serve_asgi
 
 CALLBACK = "http://127.0.0.1:8080/oauth/callback"
 APP = {"app_id": "sandbox-app", "secret": "sandbox-secret"}

@@ -1,4 +1,5 @@
-"""Serve an ASGI app with uvicorn inside the running event loop, for tests and the CLI."""
+"""Serve an ASGI app with uvicorn inside the running event loop: the bot's web app, the
+sandboxes, and the tests' servers all start this way."""
 
 from __future__ import annotations
 
