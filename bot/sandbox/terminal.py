@@ -65,6 +65,7 @@ class TerminalChat:
         self.keyboard = _Keyboard()
         self.authorization_url: str | None = None  # the newest link to TikTok's consent page
         self._seen = 0
+        self._texts: dict[int, str] = {}  # what each bot message said, to spot real edits
         self._answered = asyncio.Event()
 
     async def run(self, lines: asyncio.StreamReader) -> None:
@@ -204,6 +205,9 @@ class TerminalChat:
                 self._print(f"bot ⓘ {text}")
             return
         message = SeenMessage.from_view(event["message"])
+        if event["kind"] == "edit" and self._texts.get(message.message_id) == message.text:
+            return  # only its buttons went away (the bot does that after a press)
+        self._texts[message.message_id] = message.text
         label = "bot (edited)" if event["kind"] == "edit" else "bot"
         if self.agent and message.thread_id is not None:
             label += f" [topic {message.thread_id}]"
