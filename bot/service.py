@@ -262,7 +262,7 @@ class Service:
                 return choose_locale(
                     chosen=None, language_code=language_code, default=self.default_locale
                 )
-            return self._locale(user)
+            return self.locale_for(user)
 
     async def outside_event(self, *, integration_id: int, event: ev.Event) -> None:
         """News from a backend for one integration (the status poller).
@@ -308,9 +308,9 @@ class Service:
                 return None
             options = (*SUPPORTED_LOCALES, *((PSEUDO_LOCALE,) if user.id in self.testers else ()))
             if choice not in options:
-                picker = screens.language_picker(options=options, current=self._locale(user))
+                picker = screens.language_picker(options=options, current=self.locale_for(user))
                 return Reply(
-                    user.chat_id, self._locale(user), (picker,), show_msgids=user.show_msgids
+                    user.chat_id, self.locale_for(user), (picker,), show_msgids=user.show_msgids
                 )
             store.set_locale(session=session, user=user, locale=choice)
             store.append_audit(
@@ -379,7 +379,7 @@ class Service:
             integration = store.current_integration(session=session, user_id=user.id)
             if integration is None:
                 shown = (screens.help_screen().with_notice(screens.SUPPORT_HANDED_BACK),)
-                return Reply(user.chat_id, self._locale(user), shown)
+                return Reply(user.chat_id, self.locale_for(user), shown)
             transition = machine.handle(_state(integration), ev.HandBack(to), now=self._now())
             applied = self._save(session, user, integration, transition, ())
             assert applied.reply is not None
@@ -392,7 +392,7 @@ class Service:
             user = self.touch_user(session, profile, update_id)
             if user is None:
                 return None
-            locale = self._locale(user)
+            locale = self.locale_for(user)
             if command == "msgids":
                 user.show_msgids = not user.show_msgids
                 session.add(user)
@@ -488,7 +488,7 @@ class Service:
                 fresh = True
         if integration is None:
             shown = (screens.help_screen(),)
-            reply = Reply(user.chat_id, self._locale(user), shown, show_msgids=user.show_msgids)
+            reply = Reply(user.chat_id, self.locale_for(user), shown, show_msgids=user.show_msgids)
             return _Applied(reply, user_id=user.id)
         state = _state(integration)
         now = self._now()
@@ -500,7 +500,7 @@ class Service:
             if applied.reply is not None and posts:
                 applied.reply = replace(applied.reply, agent_posts=posts)
             elif posts:
-                applied.reply = Reply(user.chat_id, self._locale(user), (), agent_posts=posts)
+                applied.reply = Reply(user.chat_id, self.locale_for(user), (), agent_posts=posts)
             return applied
         if isinstance(event, ev.Pressed) and button != ButtonToken(
             integration.id, integration.version
@@ -581,7 +581,7 @@ class Service:
             effects=transition.effects,
             user_id=user.id,
             integration_id=integration.id,
-            locale=self._locale(user),
+            locale=self.locale_for(user),
             token=integration.access_token_encrypted,
         )
 
@@ -595,7 +595,7 @@ class Service:
         assert integration.id is not None
         return Reply(
             chat_id=user.chat_id,
-            locale=self._locale(user),
+            locale=self.locale_for(user),
             screens=tuple(self._with_links(session, user, integration, s) for s in shown),
             callback_prefix=ButtonToken(integration.id, integration.version).prefix(),
             show_msgids=user.show_msgids,
@@ -618,7 +618,8 @@ class Service:
         )
         return replace(screen, buttons=rows)
 
-    def _locale(self, user: TelegramUser) -> str:
+    def locale_for(self, user: TelegramUser) -> str:
+        """The user's locale: their choice, else Telegram's language, else the default."""
         return choose_locale(
             chosen=user.locale, language_code=user.language_code, default=self.default_locale
         )
@@ -633,7 +634,7 @@ class Service:
                 user_id=claimed.user_id,
                 integration_id=claimed.integration_id,
             )
-            locale = self._locale(user) if user else self.default_locale
+            locale = self.locale_for(user) if user else self.default_locale
             return claimed.user_id, claimed.integration_id, locale
 
     def _audit_rejected_state(self, kind: str, exc: OAuthStateError) -> None:
@@ -652,7 +653,7 @@ class Service:
             return None
         with Session(self._engine) as session:
             user = session.get(TelegramUser, user_id)
-            return self._locale(user) if user else None
+            return self.locale_for(user) if user else None
 
     def _owner_of(self, integration_id: int) -> int:
         with Session(self._engine) as session:

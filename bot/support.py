@@ -23,7 +23,7 @@ from sqlmodel import Session
 from bot.config import SUPPORTED_LOCALES
 from bot.flow import fields, screens
 from bot.flow.screens import Screen
-from bot.i18n import choose_locale, normalize_locale
+from bot.i18n import normalize_locale
 from bot.service import Profile, Reply, Service
 from models import store
 from models.db import transaction
@@ -138,8 +138,7 @@ class SupportDesk:
 
     def is_helping(self, user_id: int) -> bool:
         """A person has (or is about to have) this user: the bot stays silent."""
-        with transaction(self._engine) as session:
-            return store.open_case(session=session, user_id=user_id) is not None
+        return self._case_of_user(user_id) is not None
 
     async def relay_from_user(self, profile: Profile, message_id: int) -> bool:
         """Pass the user's message to their topic; False when no person has the user."""
@@ -167,11 +166,7 @@ class SupportDesk:
                 if user is None:
                     continue
                 store.mark_queued_notice(session=session, case=case)
-                locale = choose_locale(
-                    chosen=user.locale,
-                    language_code=user.language_code,
-                    default=self._service.default_locale,
-                )
+                locale = self._service.locale_for(user)
                 queued = screens.agent_notice(screens.SUPPORT_QUEUED)
                 replies.append(Reply(user.chat_id, locale, (queued,)))
         return replies
@@ -423,12 +418,7 @@ class SupportDesk:
             name=user.first_name or "–",
             username=f"@{user.username}" if user.username else "–",
             telegram_id=user.id,
-            # Not service.locale_of: a second session here would wait on this transaction's lock.
-            locale=choose_locale(
-                chosen=user.locale,
-                language_code=user.language_code,
-                default=self._service.default_locale,
-            ),
+            locale=self._service.locale_for(user),  # no second session: it would wait on ours
             step=integration.step if integration else "–",
             eligibility=eligibility,
             account=account,

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.flow import events as ev
 from bot.flow.screens import SAMPLE_BUTTON, SUPPORT_ACTION, SUPPORT_PERSON_ANSWERING
-from bot.i18n import N_, choose_locale, translations
+from bot.i18n import N_, translations
 from bot.service import ButtonToken
 from bot.telegram.context import BotContext, profile_of
 from bot.telegram.sender import send_reply
@@ -128,8 +128,9 @@ async def sample_button(update: Update, context: BotContext) -> None:
     """A button of a sample screen shown to a tester: it only says so."""
     query = update.callback_query
     assert query is not None
-    reply_locale = choose_locale(chosen=None, language_code=profile_of(update).language_code)
-    await query.answer(translations(reply_locale).gettext(SAMPLE_BUTTON), show_alert=True)
+    profile = profile_of(update)
+    locale = context.service.locale_of(profile.telegram_id, profile.language_code)
+    await query.answer(translations(locale).gettext(SAMPLE_BUTTON), show_alert=True)
 
 
 def all_handlers() -> list[BaseHandler[Update, BotContext, None]]:
